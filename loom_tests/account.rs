@@ -1,0 +1,2 @@
+//! loom models: account (placeholder until written).
+#![cfg(loom)]

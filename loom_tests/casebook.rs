@@ -1,0 +1,2 @@
+//! loom models: casebook (placeholder until written).
+#![cfg(loom)]

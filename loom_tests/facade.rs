@@ -1,0 +1,2 @@
+//! loom models: facade (placeholder until written).
+#![cfg(loom)]

@@ -1,0 +1,2 @@
+//! loom models: queue (placeholder until written).
+#![cfg(loom)]

@@ -1,0 +1,2 @@
+//! loom models: reentrant (placeholder until written).
+#![cfg(loom)]

@@ -1,0 +1,2 @@
+//! loom models: semaphore (placeholder until written).
+#![cfg(loom)]

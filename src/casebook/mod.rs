@@ -1,0 +1,94 @@
+//! The notes' concurrency bugs as runnable cases.
+//!
+//! A [`Case`] is one scenario written once against the [`sync`](crate::sync) facade, in a
+//! broken variant and one or more fixed ones. The same function runs under every backend: loom
+//! explores it exhaustively, shuttle under random and PCT schedules, std runs it for real. For a
+//! broken variant the tests assert that each checker finds the failure and of which kind
+//! ([`Failure`]); for a fixed one, that none does.
+//!
+//! A variant signals a failure by panicking with the outcome a learner should read
+//! (`balance 1, expected 2`); a deadlock is the checker's to find. Each step worth showing is
+//! recorded with [`trace::event`], so that a failing interleaving prints as a table.
+//!
+//! ```
+//! let case = verisync::casebook::find("lost-update").unwrap();
+//! assert!(case.variants.iter().any(|v| v.expect.is_some()));
+//! assert!(case.variants.iter().any(|v| v.expect.is_none()));
+//! ```
+
+pub mod trace;
+
+mod check_then_act;
+mod lock_order;
+mod lost_update;
+mod self_transfer;
+
+/// How a broken variant goes wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// An invariant is violated (the variant's assertion panics): a lost update, an oversell.
+    Race,
+    /// Every thread waits for another and none can move.
+    Deadlock,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Failure::Race => "race",
+            Failure::Deadlock => "deadlock",
+        })
+    }
+}
+
+/// One variant of a case: a function that runs the scenario once.
+#[derive(Clone, Copy, Debug)]
+pub struct Variant {
+    /// `broken`, `fixed`, or `fixed-…` where a case has several fixes.
+    pub name: &'static str,
+    /// What this variant does, in one line.
+    pub describe: &'static str,
+    /// `Some(kind)` for a broken variant (a checker must find this), `None` for a fixed one.
+    pub expect: Option<Failure>,
+    /// Runs one execution against the facade; panics with the outcome when the invariant fails.
+    pub run: fn(),
+}
+
+/// A bug from the notes, with its variants.
+#[derive(Clone, Copy, Debug)]
+pub struct Case {
+    /// The case's name on the command line (`lost-update`).
+    pub name: &'static str,
+    /// Where in the notes it comes from.
+    pub notes: &'static str,
+    /// The lesson, in one line.
+    pub lesson: &'static str,
+    /// The broken variant first, then the fixes.
+    pub variants: &'static [Variant],
+}
+
+/// Every case, in the order the explorer shows them.
+///
+/// ```
+/// let names: Vec<_> = verisync::casebook::cases().iter().map(|c| c.name).collect();
+/// assert!(names.contains(&"lock-order-deadlock"));
+/// ```
+pub fn cases() -> &'static [Case] {
+    const CASES: &[Case] = &[
+        lost_update::CASE,
+        check_then_act::CASE,
+        lock_order::CASE,
+        self_transfer::CASE,
+    ];
+    CASES
+}
+
+/// The case called `name`.
+///
+/// ```
+/// assert!(verisync::casebook::find("self-transfer").is_some());
+/// assert!(verisync::casebook::find("no-such-case").is_none());
+/// ```
+pub fn find(name: &str) -> Option<&'static Case> {
+    cases().iter().find(|c| c.name == name)
+}

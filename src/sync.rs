@@ -1,0 +1,725 @@
+//! The backend facade: the one module that names a backend.
+//!
+//! Every primitive in verisync imports its locks, condition variables, atomics, cells and
+//! threads from here, never from `std` directly. That single rule is what lets the same source
+//! run in three worlds:
+//!
+//! | build | backend | what it is for |
+//! |---|---|---|
+//! | default | `std` (+ `crossbeam-utils` where padding pays) | production |
+//! | `RUSTFLAGS="--cfg loom"` | [loom](https://docs.rs/loom) | exhaustive exploration, weak memory included |
+//! | `--features shuttle` | [shuttle](https://docs.rs/shuttle) | randomized and PCT exploration of large shapes |
+//!
+//! The module is public so that your own models see inside ours: write your concurrent code
+//! against `verisync::sync` and a loom or shuttle model of it explores our internals too.
+//!
+//! # The surface
+//!
+//! All three backends offer the same items: [`Mutex`] with an infallible [`Mutex::lock`]
+//! (verisync never panics while holding an internal lock, so poisoning carries no information
+//! inside it); [`Condvar`] with a predicate wait and a timed predicate wait; [`UnsafeCell`] in
+//! loom's `with`/`with_mut` shape; [`atomic`]; [`Arc`]; [`thread`]; [`spin_loop`] (a CPU hint in
+//! std, a yield under a model so that spinning cannot starve the thread it waits for); and
+//! [`model`], which runs a closure once in std and explores it under a checker.
+//!
+//! # Time inside a model
+//!
+//! Neither loom nor shuttle models time: their `wait_timeout` never times out, and a lone timed
+//! waiter is reported as a deadlock. verisync models it with a **virtual clock driven by a clock
+//! thread**:
+//!
+//! * A timed wait arms a timer at `now + timeout` in virtual time (a timeout too large for the
+//!   clock is "never", as in std) and, if no clock thread is running in this execution, spawns
+//!   one. The clock thread is an ordinary model thread: it fires pending timers earliest-deadline
+//!   first, advancing virtual time to each deadline, and exits when none is pending.
+//! * Because the checker may schedule the clock thread at any point, every timed wait is
+//!   explored in **both** branches: woken by a notification before the clock fires, and timed out
+//!   (the clock fired first, perhaps while other threads were still running).
+//! * A thread in a timed wait is never reported as deadlocked: while its timer is pending the
+//!   clock thread is runnable, fires it, and the waiter returns timed out.
+//! * Under a model, [`Condvar`] is built from the checker's own mutex and condition variable,
+//!   with notifications as state (a `notify_one` is a token only threads already waiting may
+//!   take; `notify_all` wakes exactly the threads already waiting), so nothing the clock does can
+//!   be a lost wakeup.
+//!
+//! The cost is one model thread per busy period of the clock: loom allows 5 threads including
+//! the model's main thread, so a loom model with timed waits has room for three of its own.
+//! `loom_tests/facade.rs` and `tests/shuttle_facade.rs` prove that both branches are reached and
+//! that a lone timed waiter returns.
+
+#[cfg(all(loom, feature = "shuttle"))]
+compile_error!(
+    "verisync: `--cfg loom` and feature `shuttle` each select a model checker; build with one of them"
+);
+
+#[cfg(loom)]
+use loom as backend;
+#[cfg(all(feature = "shuttle", not(loom)))]
+use shuttle as backend;
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+
+/// Which backend this build of verisync runs on: `"std"`, `"loom"` or `"shuttle"`.
+///
+/// ```
+/// assert!(["std", "loom", "shuttle"].contains(&verisync::sync::BACKEND));
+/// ```
+pub const BACKEND: &str = if cfg!(loom) {
+    "loom"
+} else if cfg!(feature = "shuttle") {
+    "shuttle"
+} else {
+    "std"
+};
+
+/// `true` when this build runs under a model checker (loom or shuttle).
+///
+/// ```
+/// assert_eq!(verisync::sync::CHECKED, verisync::sync::BACKEND != "std");
+/// ```
+pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
+
+/// Atomic types and [`Ordering`](atomic::Ordering) of the selected backend.
+pub mod atomic {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+
+    #[cfg(any(loom, feature = "shuttle"))]
+    pub use super::backend::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+}
+
+/// The selected backend's reference-counted pointer.
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub use std::sync::Arc;
+
+/// The selected backend's reference-counted pointer.
+#[cfg(any(loom, feature = "shuttle"))]
+pub use backend::sync::Arc;
+
+/// Threads of the selected backend, plus a [`sleep`](thread::sleep) that a model can time.
+pub mod thread {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    pub use std::thread::{current, panicking, park, sleep, spawn, yield_now, JoinHandle, Thread};
+
+    #[cfg(any(loom, feature = "shuttle"))]
+    pub use super::backend::thread::{current, park, spawn, yield_now, JoinHandle, Thread};
+    #[cfg(any(loom, feature = "shuttle"))]
+    pub use std::thread::panicking;
+
+    /// Puts the current thread to sleep for `dur`; under a model, until the virtual clock
+    /// reaches the deadline (other threads run meanwhile, and nothing else wakes it).
+    #[cfg(any(loom, feature = "shuttle"))]
+    pub fn sleep(dur: std::time::Duration) {
+        let lock = super::Mutex::new(());
+        let cv = super::Condvar::new();
+        drop(cv.wait_timeout_while(lock.lock(), dur, |_| true));
+    }
+}
+
+/// A hint inside a spin loop: the CPU's `pause` in std; a yield under a model, so that a
+/// spinning thread lets the thread it waits for run (a model would otherwise spin forever).
+///
+/// ```
+/// verisync::sync::spin_loop();
+/// ```
+#[inline]
+pub fn spin_loop() {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    std::hint::spin_loop();
+    #[cfg(any(loom, feature = "shuttle"))]
+    backend::thread::yield_now();
+}
+
+/// Runs `f` once in the std build; under loom explores it exhaustively (`loom::model`, which
+/// honours `LOOM_MAX_PREEMPTIONS`); under shuttle runs it under 100 random schedules.
+///
+/// It is how verisync's own doctests run in every build, and a convenient entry point for a
+/// model of your own code.
+///
+/// ```
+/// use verisync::sync::{model, thread, Arc, Mutex};
+///
+/// model(|| {
+///     let n = Arc::new(Mutex::new(0));
+///     let n2 = Arc::clone(&n);
+///     let t = thread::spawn(move || *n2.lock() += 1);
+///     *n.lock() += 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock(), 2);
+/// });
+/// ```
+pub fn model<F>(f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    #[cfg(loom)]
+    loom::model(f);
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    shuttle::check_random(f, 100);
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    f();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutex
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+use std::sync as imp;
+
+#[cfg(any(loom, feature = "shuttle"))]
+use backend::sync as imp;
+
+/// A mutual-exclusion lock whose [`lock`](Mutex::lock) cannot fail.
+///
+/// It is the selected backend's mutex with poisoning taken out: verisync holds its internal
+/// locks only around code that cannot panic, so a poisoned lock would carry no information.
+///
+/// ```
+/// use verisync::sync::Mutex;
+///
+/// let m = Mutex::new(1);
+/// *m.lock() += 1;
+/// assert_eq!(m.into_inner(), 2);
+/// ```
+pub struct Mutex<T> {
+    inner: imp::Mutex<T>,
+}
+
+/// The guard of a [`Mutex`]; the lock is released when it is dropped.
+///
+/// ```
+/// let m = verisync::sync::Mutex::new(vec![1]);
+/// let mut g = m.lock();
+/// g.push(2);
+/// assert_eq!(*g, [1, 2]);
+/// ```
+pub struct MutexGuard<'a, T> {
+    // Kept so that a modelled condition variable can release and retake the lock.
+    #[cfg_attr(not(any(loom, feature = "shuttle")), allow(dead_code))]
+    lock: &'a Mutex<T>,
+    inner: imp::MutexGuard<'a, T>,
+}
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// let m = verisync::sync::Mutex::new("x");
+    /// assert_eq!(*m.lock(), "x");
+    /// ```
+    pub fn new(value: T) -> Self {
+        Mutex {
+            inner: imp::Mutex::new(value),
+        }
+    }
+
+    /// Blocks until the lock is free, then takes it.
+    ///
+    /// ```
+    /// let m = verisync::sync::Mutex::new(0);
+    /// *m.lock() = 5;
+    /// assert_eq!(*m.lock(), 5);
+    /// ```
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        MutexGuard {
+            lock: self,
+            inner: self.inner.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// Takes the lock if it is free right now; `None` if another guard holds it.
+    ///
+    /// ```
+    /// let m = verisync::sync::Mutex::new(0);
+    /// let g = m.lock();
+    /// assert!(m.try_lock().is_none());
+    /// drop(g);
+    /// assert!(m.try_lock().is_some());
+    /// ```
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        match self.inner.try_lock() {
+            Ok(inner) => Some(MutexGuard { lock: self, inner }),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(MutexGuard {
+                lock: self,
+                inner: e.into_inner(),
+            }),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Consumes the mutex and returns its value.
+    ///
+    /// ```
+    /// assert_eq!(verisync::sync::Mutex::new(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.try_lock() {
+            Some(g) => f.debug_struct("Mutex").field("data", &&*g).finish(),
+            None => f.debug_struct("Mutex").field("data", &"<locked>").finish(),
+        }
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Condvar
+
+/// A condition variable paired with a [`Mutex`], with predicate waits and a timed predicate
+/// wait that a model checker explores in both branches (see the module docs).
+///
+/// Every wait takes a predicate, so spurious wakeups never reach the caller.
+///
+/// ```
+/// use verisync::sync::{model, thread, Arc, Condvar, Mutex};
+///
+/// model(|| {
+///     let pair = Arc::new((Mutex::new(false), Condvar::new()));
+///     let p2 = Arc::clone(&pair);
+///     let t = thread::spawn(move || {
+///         *p2.0.lock() = true;
+///         p2.1.notify_all();
+///     });
+///     let g = pair.1.wait_while(pair.0.lock(), |ready| !*ready);
+///     assert!(*g);
+///     drop(g);
+///     t.join().unwrap();
+/// });
+/// ```
+pub struct Condvar {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    inner: std::sync::Condvar,
+    #[cfg(any(loom, feature = "shuttle"))]
+    list: imp::Arc<modelled::WaitList>,
+}
+
+impl Condvar {
+    /// Creates a condition variable with no waiters.
+    ///
+    /// ```
+    /// let cv = verisync::sync::Condvar::new();
+    /// cv.notify_all(); // nobody waits: a no-op
+    /// ```
+    pub fn new() -> Self {
+        Condvar {
+            #[cfg(not(any(loom, feature = "shuttle")))]
+            inner: std::sync::Condvar::new(),
+            #[cfg(any(loom, feature = "shuttle"))]
+            list: imp::Arc::new(modelled::WaitList::new()),
+        }
+    }
+
+    /// Releases the lock and blocks while `condition` holds, retaking the lock to re-check it
+    /// after every wakeup; returns with the lock held and `condition` false.
+    ///
+    /// ```
+    /// use verisync::sync::{Condvar, Mutex};
+    /// let (m, cv) = (Mutex::new(1), Condvar::new());
+    /// // The condition is already false: returns at once.
+    /// let g = cv.wait_while(m.lock(), |n| *n == 0);
+    /// assert_eq!(*g, 1);
+    /// ```
+    pub fn wait_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> MutexGuard<'a, T> {
+        let (guard, timed_out) = self.wait_until(guard, None, &mut condition);
+        debug_assert!(!timed_out);
+        guard
+    }
+
+    /// Like [`wait_while`](Condvar::wait_while), but gives up once `timeout` has passed with
+    /// `condition` still true. Returns the guard and `true` if it timed out (the condition
+    /// still holds), `false` if the condition became false.
+    ///
+    /// A timeout too large to represent as a deadline (`Duration::MAX`) waits without one.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use verisync::sync::{model, Condvar, Mutex};
+    ///
+    /// model(|| {
+    ///     let (m, cv) = (Mutex::new(0), Condvar::new());
+    ///     // Nobody will change the value: the wait times out (under a model too).
+    ///     let (g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::from_millis(1), |n| *n == 0);
+    ///     assert!(timed_out);
+    ///     assert_eq!(*g, 0);
+    /// });
+    /// ```
+    pub fn wait_timeout_while<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Duration,
+        mut condition: impl FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, bool) {
+        self.wait_until(guard, Some(timeout), &mut condition)
+    }
+
+    /// Wakes one thread now waiting on this condition variable, if any (not buffered).
+    ///
+    /// ```
+    /// verisync::sync::Condvar::new().notify_one();
+    /// ```
+    pub fn notify_one(&self) {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        self.inner.notify_one();
+        #[cfg(any(loom, feature = "shuttle"))]
+        self.list.notify_one();
+    }
+
+    /// Wakes every thread now waiting on this condition variable.
+    ///
+    /// ```
+    /// verisync::sync::Condvar::new().notify_all();
+    /// ```
+    pub fn notify_all(&self) {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        self.inner.notify_all();
+        #[cfg(any(loom, feature = "shuttle"))]
+        self.list.notify_all();
+    }
+
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    fn wait_until<'a, T>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        timeout: Option<Duration>,
+        condition: &mut dyn FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, bool) {
+        use std::time::Instant;
+        let MutexGuard { lock, mut inner } = guard;
+        // An unrepresentable deadline means "never", not a panic (std's own would overflow).
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let timed_out = loop {
+            if !condition(&mut inner) {
+                break false;
+            }
+            match deadline {
+                None => inner = self.inner.wait(inner).unwrap_or_else(|e| e.into_inner()),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        break true;
+                    }
+                    inner = match self.inner.wait_timeout(inner, deadline - now) {
+                        Ok((g, _)) => g,
+                        Err(e) => e.into_inner().0,
+                    };
+                }
+            }
+        };
+        (MutexGuard { lock, inner }, timed_out)
+    }
+
+    #[cfg(any(loom, feature = "shuttle"))]
+    fn wait_until<'a, T>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        timeout: Option<Duration>,
+        condition: &mut dyn FnMut(&mut T) -> bool,
+    ) -> (MutexGuard<'a, T>, bool) {
+        if !condition(&mut guard) {
+            return (guard, false);
+        }
+        let timer = timeout.and_then(|t| modelled::arm(&self.list, t));
+        let timed_out = loop {
+            if !condition(&mut guard) {
+                break false;
+            }
+            let lock = guard.lock;
+            // Registers as a waiter before the user's lock is released: no lost wakeup.
+            if self.list.wait(timer, move || drop(guard)) {
+                guard = lock.lock();
+                break condition(&mut guard);
+            }
+            guard = lock.lock();
+        };
+        if let Some(id) = timer {
+            modelled::disarm(&self.list, id);
+        }
+        (guard, timed_out)
+    }
+}
+
+impl Default for Condvar {
+    fn default() -> Self {
+        Condvar::new()
+    }
+}
+
+impl fmt::Debug for Condvar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condvar").finish_non_exhaustive()
+    }
+}
+
+/// The modelled condition variable and virtual clock (see the module docs).
+#[cfg(any(loom, feature = "shuttle"))]
+mod modelled {
+    use super::backend::sync::{Arc, Condvar, Mutex, MutexGuard};
+    use super::backend::thread;
+    use std::time::Duration;
+
+    /// One condition variable's waiters, with notifications kept as state.
+    pub(super) struct WaitList {
+        state: Mutex<WaitState>,
+        cv: Condvar,
+    }
+
+    #[derive(Default)]
+    struct WaitState {
+        next_ticket: u64,
+        /// Tickets of the threads now waiting.
+        waiting: Vec<u64>,
+        /// `notify_all` wakes every ticket below this.
+        woken_below: u64,
+        /// `notify_one` tokens: a token `k` may be taken by one waiting ticket below `k`.
+        tokens: Vec<u64>,
+        /// Timers armed on this list, and whether each has fired.
+        timers: Vec<(u64, bool)>,
+    }
+
+    fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    impl WaitList {
+        pub(super) fn new() -> Self {
+            WaitList {
+                state: Mutex::new(WaitState::default()),
+                cv: Condvar::new(),
+            }
+        }
+
+        /// Registers as a waiter, runs `release` (drops the user's guard), and blocks until
+        /// notified or until `timer` fires. Returns `true` if the timer fired.
+        pub(super) fn wait(&self, timer: Option<u64>, release: impl FnOnce()) -> bool {
+            let mut st = lock(&self.state);
+            let ticket = st.next_ticket;
+            st.next_ticket += 1;
+            st.waiting.push(ticket);
+            release();
+            let timed_out = loop {
+                if let Some(id) = timer {
+                    if st.timers.iter().any(|&(t, fired)| t == id && fired) {
+                        break true;
+                    }
+                }
+                if ticket < st.woken_below {
+                    break false;
+                }
+                // Take the earliest token this ticket is eligible for.
+                let eligible = st
+                    .tokens
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &k)| ticket < k)
+                    .min_by_key(|&(_, &k)| k)
+                    .map(|(i, _)| i);
+                if let Some(i) = eligible {
+                    st.tokens.swap_remove(i);
+                    break false;
+                }
+                st = self.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+            };
+            st.waiting.retain(|&t| t != ticket);
+            // A token nobody still waiting may take is gone: notifications are not buffered.
+            let WaitState {
+                waiting, tokens, ..
+            } = &mut *st;
+            tokens.retain(|&k| waiting.iter().any(|&t| t < k));
+            timed_out
+        }
+
+        pub(super) fn notify_one(&self) {
+            let mut st = lock(&self.state);
+            let unserved = st
+                .waiting
+                .iter()
+                .filter(|&&t| t >= st.woken_below)
+                .count();
+            if st.tokens.len() < unserved {
+                let k = st.next_ticket;
+                st.tokens.push(k);
+                // Every waiter re-checks; the checker decides which one takes the token.
+                self.cv.notify_all();
+            }
+        }
+
+        pub(super) fn notify_all(&self) {
+            let mut st = lock(&self.state);
+            if !st.waiting.is_empty() {
+                st.woken_below = st.next_ticket;
+                st.tokens.clear();
+                self.cv.notify_all();
+            }
+        }
+
+        fn fire(&self, id: u64) {
+            let mut st = lock(&self.state);
+            if let Some(timer) = st.timers.iter_mut().find(|(t, _)| *t == id) {
+                timer.1 = true;
+                self.cv.notify_all();
+            }
+        }
+    }
+
+    struct Timer {
+        id: u64,
+        deadline: Duration,
+        list: Arc<WaitList>,
+    }
+
+    #[derive(Default)]
+    struct Clock {
+        now: Duration,
+        next_id: u64,
+        pending: Vec<Timer>,
+        running: bool,
+    }
+
+    super::backend::lazy_static! {
+        // One clock per execution: the checker resets it between executions.
+        static ref CLOCK: Mutex<Clock> = Mutex::new(Clock::default());
+    }
+
+    /// Arms a timer `timeout` from now on `list`; `None` if the deadline is past the clock's
+    /// range (such a wait never times out). Starts the clock thread if none is running.
+    pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
+        let mut clock = lock(&CLOCK);
+        let deadline = clock.now.checked_add(timeout)?;
+        let id = clock.next_id;
+        clock.next_id += 1;
+        lock(&list.state).timers.push((id, false));
+        clock.pending.push(Timer {
+            id,
+            deadline,
+            list: Arc::clone(list),
+        });
+        if !clock.running {
+            clock.running = true;
+            drop(thread::spawn(run_clock));
+        }
+        Some(id)
+    }
+
+    /// Forgets timer `id`, fired or not.
+    pub(super) fn disarm(list: &WaitList, id: u64) {
+        lock(&CLOCK).pending.retain(|t| t.id != id);
+        lock(&list.state).timers.retain(|&(t, _)| t != id);
+    }
+
+    /// The clock thread: fires pending timers earliest first; exits when none is left.
+    fn run_clock() {
+        loop {
+            let timer = {
+                let mut clock = lock(&CLOCK);
+                let Some(next) = (0..clock.pending.len()).min_by_key(|&i| clock.pending[i].deadline)
+                else {
+                    clock.running = false;
+                    return;
+                };
+                let timer = clock.pending.swap_remove(next);
+                clock.now = clock.now.max(timer.deadline);
+                timer
+            };
+            timer.list.fire(timer.id);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UnsafeCell
+
+#[cfg(loom)]
+pub use loom::cell::UnsafeCell;
+
+/// An `UnsafeCell` in loom's shape: access goes through [`with`](UnsafeCell::with) and
+/// [`with_mut`](UnsafeCell::with_mut), so that loom can check every access for a data race.
+///
+/// ```
+/// let c = verisync::sync::UnsafeCell::new(1);
+/// // SAFETY: nothing else can reach `c`.
+/// c.with_mut(|p| unsafe { *p += 1 });
+/// assert_eq!(c.with(|p| unsafe { *p }), 2);
+/// ```
+#[cfg(not(loom))]
+#[derive(Debug, Default)]
+pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    /// Wraps `value`.
+    ///
+    /// ```
+    /// let c = verisync::sync::UnsafeCell::new(0u8);
+    /// assert_eq!(c.into_inner(), 0);
+    /// ```
+    pub const fn new(value: T) -> Self {
+        UnsafeCell(std::cell::UnsafeCell::new(value))
+    }
+
+    /// Calls `f` with a shared pointer to the value.
+    ///
+    /// ```
+    /// let c = verisync::sync::UnsafeCell::new(7);
+    /// assert_eq!(c.with(|p| unsafe { *p }), 7);
+    /// ```
+    #[inline]
+    pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    /// Calls `f` with a unique pointer to the value.
+    ///
+    /// ```
+    /// let c = verisync::sync::UnsafeCell::new(7);
+    /// c.with_mut(|p| unsafe { *p = 8 });
+    /// assert_eq!(c.into_inner(), 8);
+    /// ```
+    #[inline]
+    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+
+    /// Consumes the cell and returns the value.
+    ///
+    /// ```
+    /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
