@@ -28,8 +28,8 @@
 //! waiter is reported as a deadlock. verisync models it with a **virtual clock driven by a clock
 //! thread**:
 //!
-//! * A timed wait arms a timer at `now + timeout` in virtual time (a timeout too large for the
-//!   clock is "never", as in std) and, if no clock thread is running in this execution, spawns
+//! * A timed wait arms a timer at `now + timeout` in virtual time (a timeout of [`FOREVER`] or
+//!   more is no timeout, in every backend) and, if no clock thread is running in this execution, spawns
 //!   one. The clock thread is an ordinary model thread: it fires pending timers earliest-deadline
 //!   first, advancing virtual time to each deadline, and exits when none is pending.
 //! * Because the checker may schedule the clock thread at any point, every timed wait is
@@ -117,6 +117,14 @@ pub mod thread {
         drop(cv.wait_timeout_while(lock.lock(), dur, |_| true));
     }
 }
+
+/// A timeout this long or longer is no timeout, in every backend: a wait that long is a hang,
+/// and a model must report it as one rather than let the clock fire it.
+///
+/// ```
+/// assert!(verisync::sync::FOREVER.as_secs() >= 100 * 365 * 24 * 3600);
+/// ```
+pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// A hint inside a spin loop: the CPU's `pause` in std; a yield under a model, so that a
 /// spinning thread lets the thread it waits for run (a model would otherwise spin forever).
@@ -364,7 +372,7 @@ impl Condvar {
     /// `condition` still true. Returns the guard and `true` if it timed out (the condition
     /// still holds), `false` if the condition became false.
     ///
-    /// A timeout too large to represent as a deadline (`Duration::MAX`) waits without one.
+    /// A timeout of [`FOREVER`] or more (`Duration::MAX`, say) waits without a deadline.
     ///
     /// ```
     /// use std::time::Duration;
@@ -421,7 +429,9 @@ impl Condvar {
         use std::time::Instant;
         let MutexGuard { lock, mut inner } = guard;
         // An unrepresentable deadline means "never", not a panic (std's own would overflow).
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        let deadline = timeout
+            .filter(|&t| t < FOREVER)
+            .and_then(|t| Instant::now().checked_add(t));
         let timed_out = loop {
             if !condition(&mut inner) {
                 break false;
@@ -453,7 +463,9 @@ impl Condvar {
         if !condition(&mut guard) {
             return (guard, false);
         }
-        let timer = timeout.and_then(|t| modelled::arm(&self.list, t));
+        let timer = timeout
+            .filter(|&t| t < FOREVER)
+            .and_then(|t| modelled::arm(&self.list, t));
         let timed_out = loop {
             if !condition(&mut guard) {
                 break false;
@@ -611,14 +623,17 @@ mod modelled {
     }
 
     super::backend::lazy_static! {
-        // One clock per execution: the checker resets it between executions.
-        static ref CLOCK: Mutex<Clock> = Mutex::new(Clock::default());
+        // One clock per execution: the checker resets it between executions. loom drops its
+        // statics when the model's closure returns, maybe before the clock thread is done, so
+        // the clock thread holds its own `Arc`.
+        static ref CLOCK: Arc<Mutex<Clock>> = Arc::new(Mutex::new(Clock::default()));
     }
 
     /// Arms a timer `timeout` from now on `list`; `None` if the deadline is past the clock's
     /// range (such a wait never times out). Starts the clock thread if none is running.
     pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
-        let mut clock = lock(&CLOCK);
+        let shared: Arc<Mutex<Clock>> = Arc::clone(&CLOCK);
+        let mut clock = lock(&shared);
         let deadline = clock.now.checked_add(timeout)?;
         let id = clock.next_id;
         clock.next_id += 1;
@@ -630,7 +645,8 @@ mod modelled {
         });
         if !clock.running {
             clock.running = true;
-            drop(thread::spawn(run_clock));
+            let shared = Arc::clone(&shared);
+            drop(thread::spawn(move || run_clock(&shared)));
         }
         Some(id)
     }
@@ -642,10 +658,10 @@ mod modelled {
     }
 
     /// The clock thread: fires pending timers earliest first; exits when none is left.
-    fn run_clock() {
+    fn run_clock(shared: &Mutex<Clock>) {
         loop {
             let timer = {
-                let mut clock = lock(&CLOCK);
+                let mut clock = lock(shared);
                 let Some(next) = (0..clock.pending.len()).min_by_key(|&i| clock.pending[i].deadline)
                 else {
                     clock.running = false;
