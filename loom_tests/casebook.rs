@@ -1,2 +1,144 @@
-//! loom models: casebook (placeholder until written).
+//! loom over the casebook: every broken variant is FOUND (with the right kind of failure), every
+//! fixed variant is explored to exhaustion without one.
+//!
+//! A broken variant fails inside loom, and loom's deadlock panic can unwind through loom objects
+//! and abort the process; so each broken variant runs in a child process (this same test
+//! binary, running the ignored `child` test), and the parent reads its verdict from the output.
 #![cfg(loom)]
+
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use verisync::casebook::{cases, find, Failure};
+
+/// The preemption bound of every casebook model (CHECKERS.md: 2–3 keeps models fast).
+const PREEMPTIONS: usize = 3;
+
+fn builder() -> loom::model::Builder {
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(PREEMPTIONS);
+    b
+}
+
+/// Explores `run` to exhaustion; returns the number of executions.
+fn exhaust(run: fn()) -> usize {
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&count);
+    builder().check(move || {
+        // Relaxed: a tally; loom runs every execution on this OS thread.
+        c.fetch_add(1, Ordering::Relaxed);
+        run()
+    });
+    // Relaxed: as above.
+    count.load(Ordering::Relaxed)
+}
+
+#[test]
+fn every_fixed_variant_is_clean_under_every_interleaving() {
+    for case in cases() {
+        for v in case.variants.iter().filter(|v| v.expect.is_none()) {
+            let start = Instant::now();
+            let n = exhaust(v.run);
+            println!(
+                "loom {}/{}: clean in {n} executions, {:?} (preemption bound {PREEMPTIONS})",
+                case.name,
+                v.name,
+                start.elapsed()
+            );
+            assert!(n > 1, "{}/{} explored only {n} execution", case.name, v.name);
+        }
+    }
+}
+
+/// What the child process reported about a broken variant.
+fn run_child(case: &str, variant: &str) -> (Option<Failure>, String) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("VERISYNC_CASE", case)
+        .env("VERISYNC_VARIANT", variant)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("the test binary runs itself");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found = if out.status.success() && text.contains("VERDICT clean") {
+        None
+    } else if text.contains("deadlock; threads") {
+        Some(Failure::Deadlock)
+    } else if text.contains("VERDICT race") || text.contains("panicked") {
+        Some(Failure::Race)
+    } else {
+        panic!("the child for {case}/{variant} said nothing readable:\n{text}");
+    };
+    (found, text)
+}
+
+#[test]
+fn every_broken_variant_is_found_with_its_kind() {
+    for case in cases() {
+        for v in case.variants.iter() {
+            let Some(expect) = v.expect else { continue };
+            let start = Instant::now();
+            let (found, text) = run_child(case.name, v.name);
+            let at = text
+                .lines()
+                .find_map(|l| l.split("LOOM found at execution ").nth(1))
+                .unwrap_or("?")
+                .to_owned();
+            println!(
+                "loom {}/{}: {} found at execution {at}, {:?}",
+                case.name,
+                v.name,
+                found.map_or("nothing".into(), |f| f.to_string()),
+                start.elapsed()
+            );
+            assert_eq!(
+                found,
+                Some(expect),
+                "loom did not find the {expect} in {}/{}:\n{text}",
+                case.name,
+                v.name
+            );
+        }
+    }
+}
+
+/// The child half: explores one broken variant and reports. Run by the test above.
+#[test]
+#[ignore = "run as a child process by every_broken_variant_is_found_with_its_kind"]
+fn child() {
+    let case = std::env::var("VERISYNC_CASE").expect("VERISYNC_CASE");
+    let variant = std::env::var("VERISYNC_VARIANT").expect("VERISYNC_VARIANT");
+    let v = *find(&case)
+        .and_then(|c| c.variants.iter().find(|v| v.name == variant))
+        .expect("a known case and variant");
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = Arc::clone(&count);
+    // Says at which execution the failure came, before loom unwinds (or aborts).
+    let hook_count = Arc::clone(&count);
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // Relaxed: read on the thread that counted.
+        println!(
+            "LOOM found at execution {}",
+            hook_count.load(Ordering::Relaxed)
+        );
+        default_hook(info);
+    }));
+    let result = std::panic::catch_unwind(move || {
+        builder().check(move || {
+            // Relaxed: a tally, as in `exhaust`.
+            c.fetch_add(1, Ordering::Relaxed);
+            (v.run)()
+        })
+    });
+    match result {
+        Ok(()) => println!("VERDICT clean"),
+        Err(_) => println!("VERDICT race"),
+    }
+}

@@ -15,10 +15,12 @@ use thiserror::Error;
 /// amount the caller asked for.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// use verisync::{Account, AccountError};
 /// let a = Account::new(5);
 /// assert_eq!(a.withdraw(7), Err(AccountError::Overdraft { balance: 5, requested: 7 }));
 /// assert_eq!(a.balance(), 5);
+/// # });
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 pub enum AccountError {
@@ -68,7 +70,9 @@ impl Account {
     /// Opens an account holding `balance`.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// assert_eq!(verisync::Account::new(10).balance(), 10);
+    /// # });
     /// ```
     pub fn new(balance: u64) -> Self {
         Account {
@@ -79,9 +83,11 @@ impl Account {
     /// The balance now (stale as soon as it returns if other threads are changing it).
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let a = verisync::Account::new(3);
     /// a.deposit(4).unwrap();
     /// assert_eq!(a.balance(), 7);
+    /// # });
     /// ```
     pub fn balance(&self) -> u64 {
         *self.balance.lock()
@@ -94,10 +100,12 @@ impl Account {
     /// [`AccountError::Overflow`] if the balance would pass `u64::MAX`; the balance is unchanged.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// use verisync::{Account, AccountError};
     /// let a = Account::new(u64::MAX - 1);
     /// assert_eq!(a.deposit(1), Ok(u64::MAX));
     /// assert_eq!(a.deposit(1), Err(AccountError::Overflow { balance: u64::MAX, deposit: 1 }));
+    /// # });
     /// ```
     pub fn deposit(&self, amount: u64) -> Result<u64, AccountError> {
         let mut balance = self.balance.lock();
@@ -113,10 +121,12 @@ impl Account {
     /// unchanged.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let a = verisync::Account::new(10);
     /// assert_eq!(a.withdraw(4), Ok(6));
     /// assert!(a.withdraw(7).is_err());
     /// assert_eq!(a.balance(), 6);
+    /// # });
     /// ```
     pub fn withdraw(&self, amount: u64) -> Result<u64, AccountError> {
         let mut balance = self.balance.lock();
@@ -137,6 +147,7 @@ impl Account {
     /// [`AccountError::Overflow`] if `to` would pass `u64::MAX`; neither balance changes.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// use verisync::Account;
     /// let (a, b) = (Account::new(10), Account::new(0));
     /// Account::transfer(&a, &b, 4).unwrap();
@@ -144,6 +155,7 @@ impl Account {
     /// Account::transfer(&a, &a, 6).unwrap(); // to itself: no deadlock, no change
     /// assert_eq!(a.balance(), 6);
     /// assert!(Account::transfer(&b, &a, 5).is_err());
+    /// # });
     /// ```
     pub fn transfer(from: &Account, to: &Account, amount: u64) -> Result<(), AccountError> {
         if std::ptr::eq(from, to) {

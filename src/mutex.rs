@@ -51,9 +51,11 @@ unsafe impl<T: Send> Sync for Mutex<T> {}
 /// the thread that took it.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// let m = verisync::Mutex::new(String::from("a"));
 /// m.lock().push('b');
 /// assert_eq!(*m.lock(), "ab");
+/// # });
 /// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T> {
@@ -68,8 +70,10 @@ impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::Mutex::new(5);
     /// assert_eq!(*m.lock(), 5);
+    /// # });
     /// ```
     pub fn new(value: T) -> Self {
         Mutex {
@@ -82,9 +86,11 @@ impl<T> Mutex<T> {
     /// Blocks until the lock is free, then takes it.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::Mutex::new(vec![]);
     /// m.lock().push(1);
     /// assert_eq!(m.lock().len(), 1);
+    /// # });
     /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
         let mut locked = self.unlocked.wait_while(self.locked.lock(), |l| *l);
@@ -95,11 +101,13 @@ impl<T> Mutex<T> {
     /// Takes the lock if it is free now; `None` if another thread holds it.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::Mutex::new(0);
     /// let g = m.lock();
     /// assert!(m.try_lock().is_none());
     /// drop(g);
     /// assert!(m.try_lock().is_some());
+    /// # });
     /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         let mut locked = self.locked.lock();
@@ -141,11 +149,13 @@ impl<T> Mutex<T> {
     /// Whether some thread holds the lock right now (a snapshot, stale as soon as it returns).
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::Mutex::new(());
     /// let g = m.lock();
     /// assert!(m.is_locked());
     /// drop(g);
     /// assert!(!m.is_locked());
+    /// # });
     /// ```
     pub fn is_locked(&self) -> bool {
         *self.locked.lock()
@@ -154,7 +164,9 @@ impl<T> Mutex<T> {
     /// Consumes the mutex and returns the value.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// assert_eq!(verisync::Mutex::new(9).into_inner(), 9);
+    /// # });
     /// ```
     pub fn into_inner(self) -> T {
         self.data.into_inner()
@@ -163,9 +175,11 @@ impl<T> Mutex<T> {
     /// The value, through a unique borrow: no locking needed.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let mut m = verisync::Mutex::new(1);
     /// *m.get_mut() = 2;
     /// assert_eq!(*m.lock(), 2);
+    /// # });
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
         // SAFETY: `&mut self` proves no guard is alive.

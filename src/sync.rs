@@ -57,6 +57,9 @@ use loom as backend;
 #[cfg(all(feature = "shuttle", not(loom)))]
 use shuttle as backend;
 
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub mod explore;
+
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
@@ -64,7 +67,9 @@ use std::time::Duration;
 /// Which backend this build of verisync runs on: `"std"`, `"loom"` or `"shuttle"`.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// assert!(["std", "loom", "shuttle"].contains(&verisync::sync::BACKEND));
+/// # });
 /// ```
 pub const BACKEND: &str = if cfg!(loom) {
     "loom"
@@ -77,7 +82,9 @@ pub const BACKEND: &str = if cfg!(loom) {
 /// `true` when this build runs under a model checker (loom or shuttle).
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// assert_eq!(verisync::sync::CHECKED, verisync::sync::BACKEND != "std");
+/// # });
 /// ```
 pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
 
@@ -122,7 +129,9 @@ pub mod thread {
 /// and a model must report it as one rather than let the clock fire it.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// assert!(verisync::sync::FOREVER.as_secs() >= 100 * 365 * 24 * 3600);
+/// # });
 /// ```
 pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
@@ -130,7 +139,9 @@ pub const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// spinning thread lets the thread it waits for run (a model would otherwise spin forever).
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// verisync::sync::spin_loop();
+/// # });
 /// ```
 #[inline]
 pub fn spin_loop() {
@@ -185,11 +196,13 @@ use backend::sync as imp;
 /// locks only around code that cannot panic, so a poisoned lock would carry no information.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// use verisync::sync::Mutex;
 ///
 /// let m = Mutex::new(1);
 /// *m.lock() += 1;
 /// assert_eq!(m.into_inner(), 2);
+/// # });
 /// ```
 pub struct Mutex<T> {
     inner: imp::Mutex<T>,
@@ -198,10 +211,12 @@ pub struct Mutex<T> {
 /// The guard of a [`Mutex`]; the lock is released when it is dropped.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// let m = verisync::sync::Mutex::new(vec![1]);
 /// let mut g = m.lock();
 /// g.push(2);
 /// assert_eq!(*g, [1, 2]);
+/// # });
 /// ```
 pub struct MutexGuard<'a, T> {
     // Kept so that a modelled condition variable can release and retake the lock.
@@ -214,8 +229,10 @@ impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::sync::Mutex::new("x");
     /// assert_eq!(*m.lock(), "x");
+    /// # });
     /// ```
     pub fn new(value: T) -> Self {
         Mutex {
@@ -226,9 +243,11 @@ impl<T> Mutex<T> {
     /// Blocks until the lock is free, then takes it.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::sync::Mutex::new(0);
     /// *m.lock() = 5;
     /// assert_eq!(*m.lock(), 5);
+    /// # });
     /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
         MutexGuard {
@@ -240,11 +259,13 @@ impl<T> Mutex<T> {
     /// Takes the lock if it is free right now; `None` if another guard holds it.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let m = verisync::sync::Mutex::new(0);
     /// let g = m.lock();
     /// assert!(m.try_lock().is_none());
     /// drop(g);
     /// assert!(m.try_lock().is_some());
+    /// # });
     /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         match self.inner.try_lock() {
@@ -260,7 +281,9 @@ impl<T> Mutex<T> {
     /// Consumes the mutex and returns its value.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// assert_eq!(verisync::sync::Mutex::new(3).into_inner(), 3);
+    /// # });
     /// ```
     pub fn into_inner(self) -> T {
         self.inner.into_inner().unwrap_or_else(|e| e.into_inner())
@@ -336,8 +359,10 @@ impl Condvar {
     /// Creates a condition variable with no waiters.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let cv = verisync::sync::Condvar::new();
     /// cv.notify_all(); // nobody waits: a no-op
+    /// # });
     /// ```
     pub fn new() -> Self {
         Condvar {
@@ -352,11 +377,13 @@ impl Condvar {
     /// after every wakeup; returns with the lock held and `condition` false.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// use verisync::sync::{Condvar, Mutex};
     /// let (m, cv) = (Mutex::new(1), Condvar::new());
     /// // The condition is already false: returns at once.
     /// let g = cv.wait_while(m.lock(), |n| *n == 0);
     /// assert_eq!(*g, 1);
+    /// # });
     /// ```
     pub fn wait_while<'a, T>(
         &self,
@@ -398,7 +425,9 @@ impl Condvar {
     /// Wakes one thread now waiting on this condition variable, if any (not buffered).
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// verisync::sync::Condvar::new().notify_one();
+    /// # });
     /// ```
     pub fn notify_one(&self) {
         #[cfg(not(any(loom, feature = "shuttle")))]
@@ -410,7 +439,9 @@ impl Condvar {
     /// Wakes every thread now waiting on this condition variable.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// verisync::sync::Condvar::new().notify_all();
+    /// # });
     /// ```
     pub fn notify_all(&self) {
         #[cfg(not(any(loom, feature = "shuttle")))]
@@ -686,10 +717,12 @@ pub use loom::cell::UnsafeCell;
 /// [`with_mut`](UnsafeCell::with_mut), so that loom can check every access for a data race.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// let c = verisync::sync::UnsafeCell::new(1);
 /// // SAFETY: nothing else can reach `c`.
 /// c.with_mut(|p| unsafe { *p += 1 });
 /// assert_eq!(c.with(|p| unsafe { *p }), 2);
+/// # });
 /// ```
 #[cfg(not(loom))]
 #[derive(Debug, Default)]
@@ -700,8 +733,10 @@ impl<T> UnsafeCell<T> {
     /// Wraps `value`.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let c = verisync::sync::UnsafeCell::new(0u8);
     /// assert_eq!(c.into_inner(), 0);
+    /// # });
     /// ```
     pub const fn new(value: T) -> Self {
         UnsafeCell(std::cell::UnsafeCell::new(value))
@@ -710,8 +745,10 @@ impl<T> UnsafeCell<T> {
     /// Calls `f` with a shared pointer to the value.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let c = verisync::sync::UnsafeCell::new(7);
     /// assert_eq!(c.with(|p| unsafe { *p }), 7);
+    /// # });
     /// ```
     #[inline]
     pub fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
@@ -721,9 +758,11 @@ impl<T> UnsafeCell<T> {
     /// Calls `f` with a unique pointer to the value.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// let c = verisync::sync::UnsafeCell::new(7);
     /// c.with_mut(|p| unsafe { *p = 8 });
     /// assert_eq!(c.into_inner(), 8);
+    /// # });
     /// ```
     #[inline]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
@@ -733,7 +772,9 @@ impl<T> UnsafeCell<T> {
     /// Consumes the cell and returns the value.
     ///
     /// ```
+    /// # verisync::sync::model(|| {
     /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
+    /// # });
     /// ```
     pub fn into_inner(self) -> T {
         self.0.into_inner()

@@ -43,6 +43,7 @@ fn scenario(t2: fn(&Locks)) {
     let t1 = thread::spawn(move || {
         let mut a = l1.0.lock();
         trace::event(1, "locks a");
+        trace::event(1, "asks for b");
         let mut b = l1.1.lock();
         trace::event(1, "locks b");
         *a -= 1;
@@ -60,6 +61,7 @@ fn broken() {
     scenario(|locks| {
         let mut b = locks.1.lock();
         trace::event(2, "locks b");
+        trace::event(2, "asks for a");
         let mut a = locks.0.lock();
         trace::event(2, "locks a");
         *b -= 1;
@@ -71,6 +73,7 @@ fn fixed_order() {
     scenario(|locks| {
         let mut a = locks.0.lock();
         trace::event(2, "locks a");
+        trace::event(2, "asks for b");
         let mut b = locks.1.lock();
         trace::event(2, "locks b");
         *b -= 1;
@@ -82,6 +85,7 @@ fn fixed_timeout() {
     scenario(|locks| {
         let mut b = locks.1.lock();
         trace::event(2, "locks b");
+        trace::event(2, "asks for a, for 10 ms");
         match locks.0.lock_timeout(Duration::from_millis(10)) {
             Some(mut a) => {
                 trace::event(2, "locks a");

@@ -67,6 +67,80 @@ pub struct Case {
     pub variants: &'static [Variant],
 }
 
+#[cfg(all(feature = "shuttle", not(loom)))]
+impl Variant {
+    /// Explores this variant under shuttle with `scheduler`, for at most `max_schedules`
+    /// schedules, stopping at the first failure. Returns the report and the failing
+    /// interleaving's [`trace`] (empty when clean).
+    ///
+    /// ```
+    /// use verisync::casebook::find;
+    /// use verisync::sync::explore::{Scheduler, Verdict};
+    ///
+    /// let broken = find("lost-update").unwrap().variants[0];
+    /// let (report, trace) = broken.explore(Scheduler::Random { seed: 1 }, 1000);
+    /// assert!(matches!(report.verdict, Verdict::Panicked(_)));
+    /// assert!(!trace.is_empty());
+    /// ```
+    pub fn explore(
+        &self,
+        scheduler: crate::sync::explore::Scheduler,
+        max_schedules: usize,
+    ) -> (crate::sync::explore::Report, Vec<trace::Event>) {
+        let run = self.run;
+        let report = crate::sync::explore::explore(
+            move || {
+                trace::start();
+                run()
+            },
+            scheduler,
+            max_schedules,
+        );
+        (report, trace::take())
+    }
+
+    /// Runs the one schedule that `token` (from [`Variant::explore`]'s report) encodes.
+    ///
+    /// ```
+    /// use verisync::casebook::find;
+    /// use verisync::sync::explore::Scheduler;
+    ///
+    /// let broken = find("check-then-act").unwrap().variants[0];
+    /// let (found, trace) = broken.explore(Scheduler::Pct { seed: 3, depth: 3 }, 1000);
+    /// let (again, retrace) = broken.replay(found.replay.as_deref().unwrap());
+    /// assert_eq!(again.verdict, found.verdict);
+    /// assert_eq!(retrace, trace);
+    /// ```
+    pub fn replay(&self, token: &str) -> (crate::sync::explore::Report, Vec<trace::Event>) {
+        let run = self.run;
+        let report = crate::sync::explore::replay(
+            move || {
+                trace::start();
+                run()
+            },
+            token,
+        );
+        (report, trace::take())
+    }
+
+    /// The kind of failure a shuttle verdict is, if any.
+    ///
+    /// ```
+    /// use verisync::casebook::{Failure, Variant};
+    /// use verisync::sync::explore::Verdict;
+    /// assert_eq!(Variant::classify(&Verdict::Deadlock("x".into())), Some(Failure::Deadlock));
+    /// assert_eq!(Variant::classify(&Verdict::Clean), None);
+    /// ```
+    pub fn classify(verdict: &crate::sync::explore::Verdict) -> Option<Failure> {
+        use crate::sync::explore::Verdict;
+        match verdict {
+            Verdict::Clean => None,
+            Verdict::Panicked(_) => Some(Failure::Race),
+            Verdict::Deadlock(_) => Some(Failure::Deadlock),
+        }
+    }
+}
+
 /// Every case, in the order the explorer shows them.
 ///
 /// ```

@@ -30,6 +30,7 @@ pub(super) const CASE: Case = Case {
 fn naive_transfer(t: usize, from: (&str, &Mutex<u64>), to: (&str, &Mutex<u64>), n: u64) {
     let mut src = from.1.lock();
     trace::event(t, format!("locks {}", from.0));
+    trace::event(t, format!("asks for {}", to.0));
     let mut dst = to.1.lock();
     trace::event(t, format!("locks {}", to.0));
     *src -= n;
