@@ -47,7 +47,12 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
                 v.name,
                 start.elapsed()
             );
-            assert!(n > 1, "{}/{} explored only {n} execution", case.name, v.name);
+            assert!(
+                n > 1,
+                "{}/{} explored only {n} execution",
+                case.name,
+                v.name
+            );
         }
     }
 }
@@ -55,7 +60,13 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
 /// What the child process reported about a broken variant.
 fn run_child(case: &str, variant: &str) -> (Option<Failure>, String) {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["child", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "child",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env("VERISYNC_CASE", case)
         .env("VERISYNC_VARIANT", variant)
         .env("RUST_BACKTRACE", "0")

@@ -51,8 +51,14 @@ fn timed_wait_explores_woken_and_timed_out() {
         o.lock().unwrap().insert(timed_out);
     });
     let outcomes = outcomes.lock().unwrap();
-    assert!(outcomes.contains(&true), "the timed-out branch was never explored");
-    assert!(outcomes.contains(&false), "the woken branch was never explored");
+    assert!(
+        outcomes.contains(&true),
+        "the timed-out branch was never explored"
+    );
+    assert!(
+        outcomes.contains(&false),
+        "the woken branch was never explored"
+    );
 }
 
 #[test]
@@ -64,7 +70,9 @@ fn an_absurd_timeout_is_no_timeout() {
             *p2.0.lock() = true;
             p2.1.notify_all();
         });
-        let (g, timed_out) = pair.1.wait_timeout_while(pair.0.lock(), Duration::MAX, |r| !*r);
+        let (g, timed_out) = pair
+            .1
+            .wait_timeout_while(pair.0.lock(), Duration::MAX, |r| !*r);
         assert!(!timed_out && *g);
         drop(g);
         setter.join().unwrap();
@@ -103,7 +111,9 @@ fn notify_one_is_not_buffered() {
     loom::model(|| {
         let pair = Arc::new((Mutex::new(()), Condvar::new()));
         pair.1.notify_one();
-        let (_g, timed_out) = pair.1.wait_timeout_while(pair.0.lock(), Duration::from_millis(1), |_| true);
+        let (_g, timed_out) =
+            pair.1
+                .wait_timeout_while(pair.0.lock(), Duration::from_millis(1), |_| true);
         assert!(timed_out);
     });
 }

@@ -297,7 +297,10 @@ fn main() -> ExitCode {
             let mut all_ok = true;
             for scheduler in schedulers {
                 done += 1;
-                eprint!("\r[{done}/{runs}] {} / {} / {scheduler}   ", case.name, variant.name);
+                eprint!(
+                    "\r[{done}/{runs}] {} / {} / {scheduler}   ",
+                    case.name, variant.name
+                );
                 let _ = std::io::stderr().flush();
                 all_ok &= explore_one(case, variant, scheduler, options.schedules, &mut stats);
             }
