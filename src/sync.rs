@@ -608,11 +608,7 @@ mod modelled {
 
         pub(super) fn notify_one(&self) {
             let mut st = lock(&self.state);
-            let unserved = st
-                .waiting
-                .iter()
-                .filter(|&&t| t >= st.woken_below)
-                .count();
+            let unserved = st.waiting.iter().filter(|&&t| t >= st.woken_below).count();
             if st.tokens.len() < unserved {
                 let k = st.next_ticket;
                 st.tokens.push(k);
@@ -693,7 +689,8 @@ mod modelled {
         loop {
             let timer = {
                 let mut clock = lock(shared);
-                let Some(next) = (0..clock.pending.len()).min_by_key(|&i| clock.pending[i].deadline)
+                let Some(next) =
+                    (0..clock.pending.len()).min_by_key(|&i| clock.pending[i].deadline)
                 else {
                     clock.running = false;
                     return;

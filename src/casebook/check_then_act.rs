@@ -11,7 +11,8 @@ pub(super) const CASE: Case = Case {
     variants: &[
         Variant {
             name: "broken",
-            describe: "two sellers, one ticket: check `left > 0` under the lock, release, then sell",
+            describe:
+                "two sellers, one ticket: check `left > 0` under the lock, release, then sell",
             expect: Some(Failure::Race),
             run: broken,
         },
