@@ -48,7 +48,13 @@ unsafe impl<T: Send> Sync for Mutex<T> {}
 /// Proof that the current thread holds a [`Mutex`]; releases it when dropped.
 ///
 /// It derefs to the protected value and is `!Send`, like std's guard: the lock is released by
-/// the thread that took it.
+/// the thread that took it. Sending one to another thread does not compile:
+///
+/// ```compile_fail
+/// fn send<T: Send>(_: T) {}
+/// let m = verisync::Mutex::new(0);
+/// send(m.lock());
+/// ```
 ///
 /// ```
 /// # verisync::sync::model(|| {
