@@ -17,6 +17,10 @@ pub mod sync;
 mod account;
 mod mutex;
 mod queue;
+pub use queue::{
+    BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
+    PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
+};
 mod reentrant;
 mod semaphore;
 

@@ -19,8 +19,11 @@
 pub mod trace;
 
 mod check_then_act;
+mod empty_then_get;
+mod forgotten_task_done;
 mod lock_order;
 mod lost_update;
+mod missing_sentinel;
 mod self_transfer;
 
 /// How a broken variant goes wrong.
@@ -153,6 +156,9 @@ pub fn cases() -> &'static [Case] {
         check_then_act::CASE,
         lock_order::CASE,
         self_transfer::CASE,
+        missing_sentinel::CASE,
+        empty_then_get::CASE,
+        forgotten_task_done::CASE,
     ];
     CASES
 }
