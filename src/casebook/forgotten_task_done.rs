@@ -45,7 +45,13 @@ fn scenario(after_job: fn(&JoinableQueue<usize>)) {
     });
     let s2 = Arc::clone(&shared);
     let consumer = thread::spawn(move || {
-        for job in s2.queue.iter() {
+        // `for job in s2.queue.iter()`, with each step traced.
+        loop {
+            trace::event(2, "calls get()");
+            let Ok(job) = s2.queue.get() else {
+                trace::event(2, "sees closed, stops");
+                break;
+            };
             trace::event(2, format!("gets job {job}, does it"));
             // Relaxed: `task_done` below takes the queue's lock, and `join` takes it after
             // the count reaches zero, so the joiner sees this increment anyway.
