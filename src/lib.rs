@@ -23,6 +23,7 @@ pub use queue::{
 };
 mod reentrant;
 mod semaphore;
+pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};
 pub use mutex::{Mutex, MutexGuard};

@@ -24,6 +24,7 @@ mod forgotten_task_done;
 mod lock_order;
 mod lost_update;
 mod missing_sentinel;
+mod over_release;
 mod self_transfer;
 
 /// How a broken variant goes wrong.
@@ -156,6 +157,7 @@ pub fn cases() -> &'static [Case] {
         check_then_act::CASE,
         lock_order::CASE,
         self_transfer::CASE,
+        over_release::CASE,
         missing_sentinel::CASE,
         empty_then_get::CASE,
         forgotten_task_done::CASE,
