@@ -14,9 +14,26 @@ fn seen<T: Ord>() -> Seen<T> {
     StdArc::new(StdMutex::new(BTreeSet::new()))
 }
 
+/// Explores `f` with preemption bound 3 and prints the number of executions and the time.
+fn check(name: &str, f: impl Fn() + Sync + Send + 'static) {
+    let count = StdArc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = count.clone();
+    let mut b = loom::model::Builder::new();
+    b.preemption_bound = Some(3);
+    let start = std::time::Instant::now();
+    b.check(move || {
+        // Relaxed: a tally on loom's single OS thread.
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f()
+    });
+    // Relaxed: as above.
+    let n = count.load(std::sync::atomic::Ordering::Relaxed);
+    println!("loom facade/{name}: {n} executions, {:?}", start.elapsed());
+}
+
 #[test]
 fn lone_timed_waiter_times_out_instead_of_deadlocking() {
-    loom::model(|| {
+    check("lone-timed-waiter", || {
         let m = Mutex::new(0);
         let cv = Condvar::new();
         let (g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::from_secs(1), |n| *n == 0);
@@ -27,14 +44,14 @@ fn lone_timed_waiter_times_out_instead_of_deadlocking() {
 
 #[test]
 fn sleep_returns_under_the_model() {
-    loom::model(|| thread::sleep(Duration::from_millis(5)));
+    check("sleep", || thread::sleep(Duration::from_millis(5)));
 }
 
 #[test]
 fn timed_wait_explores_woken_and_timed_out() {
     let outcomes: Seen<bool> = seen();
     let o = outcomes.clone();
-    loom::model(move || {
+    check("both-branches", move || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = Arc::clone(&pair);
         let setter = thread::spawn(move || {
@@ -63,7 +80,7 @@ fn timed_wait_explores_woken_and_timed_out() {
 
 #[test]
 fn an_absurd_timeout_is_no_timeout() {
-    loom::model(|| {
+    check("absurd-timeout", || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = Arc::clone(&pair);
         let setter = thread::spawn(move || {
@@ -82,7 +99,7 @@ fn an_absurd_timeout_is_no_timeout() {
 #[test]
 fn notify_one_wakes_one_of_two_waiters() {
     // Two waiters each consume one unit; one notify_one per unit must let both finish.
-    loom::model(|| {
+    check("notify-one", || {
         let pair = Arc::new((Mutex::new(0u32), Condvar::new()));
         let waiters: Vec<_> = (0..2)
             .map(|_| {
@@ -108,7 +125,7 @@ fn notify_one_wakes_one_of_two_waiters() {
 fn notify_one_is_not_buffered() {
     // A notify with nobody waiting is lost: a waiter arriving later (with the flag still clear)
     // must not take it. It then times out rather than returning woken.
-    loom::model(|| {
+    check("not-buffered", || {
         let pair = Arc::new((Mutex::new(()), Condvar::new()));
         pair.1.notify_one();
         let (_g, timed_out) =
