@@ -1,0 +1,78 @@
+//! The facade on std: predicate waits, timed waits that time out on time and not before,
+//! absurd timeouts that neither panic nor fire.
+#![cfg(not(any(loom, feature = "shuttle")))]
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+use verisync::sync::{Condvar, Mutex, BACKEND, CHECKED};
+
+#[test]
+fn the_std_build_is_std() {
+    assert_eq!(BACKEND, "std");
+    assert!(!CHECKED);
+}
+
+#[test]
+fn a_timed_wait_times_out_after_its_timeout() {
+    let (m, cv) = (Mutex::new(0), Condvar::new());
+    let start = Instant::now();
+    let (g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::from_millis(50), |n| *n == 0);
+    assert!(timed_out);
+    assert_eq!(*g, 0);
+    assert!(start.elapsed() >= Duration::from_millis(50));
+    drop(g);
+    let (_, timed_out) = cv.wait_timeout_while(m.lock(), Duration::ZERO, |n| *n == 0);
+    assert!(timed_out);
+}
+
+#[test]
+fn a_timed_wait_returns_when_the_condition_clears() {
+    let pair = Arc::new((Mutex::new(false), Condvar::new()));
+    let p2 = Arc::clone(&pair);
+    let t = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(20));
+        *p2.0.lock() = true;
+        p2.1.notify_all();
+    });
+    // Duration::MAX: no deadline, and no overflow panic computing one.
+    let (g, timed_out) = pair
+        .1
+        .wait_timeout_while(pair.0.lock(), Duration::MAX, |r| !*r);
+    assert!(!timed_out && *g);
+    drop(g);
+    t.join().unwrap();
+}
+
+#[test]
+fn notify_one_wakes_a_waiter() {
+    let pair = Arc::new((Mutex::new(0u32), Condvar::new()));
+    let waiters: Vec<_> = (0..4)
+        .map(|_| {
+            let p = Arc::clone(&pair);
+            thread::spawn(move || {
+                let mut g = p.1.wait_while(p.0.lock(), |n| *n == 0);
+                *g -= 1;
+            })
+        })
+        .collect();
+    for _ in 0..4 {
+        *pair.0.lock() += 1;
+        pair.1.notify_one();
+    }
+    for w in waiters {
+        w.join().unwrap();
+    }
+    assert_eq!(*pair.0.lock(), 0);
+}
+
+#[test]
+fn try_lock_debug_and_into_inner() {
+    let m = Mutex::new(3);
+    let g = m.lock();
+    assert!(m.try_lock().is_none());
+    assert_eq!(format!("{m:?}"), "Mutex { data: \"<locked>\" }");
+    drop(g);
+    assert_eq!(format!("{m:?}"), "Mutex { data: 3 }");
+    assert_eq!(m.into_inner(), 3);
+}
