@@ -22,6 +22,7 @@ pub use queue::{
     PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
 };
 mod reentrant;
+pub use reentrant::{ReentrantLock, ReentrantLockGuard};
 mod semaphore;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 

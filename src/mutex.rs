@@ -15,7 +15,7 @@ use std::time::Duration;
 ///
 /// Unlike std's, it does not poison: a panic while a guard is alive releases the lock, as
 /// Python's `with lock:` does. It is not reentrant: a thread that locks it twice waits for
-/// itself forever (the casebook's `self-deadlock`); use [`ReentrantLock`](crate) for that.
+/// itself forever (the casebook's `self-deadlock`); use [`ReentrantLock`](crate::ReentrantLock) for that.
 ///
 /// Waiters are woken one at a time; a thread arriving as the lock is released may take it
 /// before a woken waiter (barging), which is what makes the uncontended path cheap.

@@ -208,7 +208,7 @@ pub enum JoinTimeoutError {
 }
 
 macro_rules! item_error_impls {
-    ($name:ident { $($variant:ident),+ }) => {
+    ($name:ident { $($variant:ident),+ }, $call:literal) => {
         impl<T> $name<T> {
             /// The item that was refused, given back.
             ///
@@ -216,7 +216,8 @@ macro_rules! item_error_impls {
             /// # verisync::sync::model(|| {
             /// let q = verisync::BoundedQueue::new(1);
             /// q.close();
-            /// assert_eq!(q.try_put(7).unwrap_err().into_inner(), 7);
+            #[doc = concat!("let err = q.", $call, ".unwrap_err();")]
+            /// assert_eq!(err.into_inner(), 7);
             /// # });
             /// ```
             pub fn into_inner(self) -> T {
@@ -237,9 +238,12 @@ macro_rules! item_error_impls {
     };
 }
 
-item_error_impls!(PutError { Closed });
-item_error_impls!(TryPutError { Full, Closed });
-item_error_impls!(PutTimeoutError { Timeout, Closed });
+item_error_impls!(PutError { Closed }, "put(7)");
+item_error_impls!(TryPutError { Full, Closed }, "try_put(7)");
+item_error_impls!(
+    PutTimeoutError { Timeout, Closed },
+    "put_timeout(7, std::time::Duration::ZERO)"
+);
 
 // ---------------------------------------------------------------------------------------------
 // BoundedQueue

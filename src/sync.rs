@@ -123,6 +123,45 @@ pub mod thread {
         let cv = super::Condvar::new();
         drop(cv.wait_timeout_while(lock.lock(), dur, |_| true));
     }
+
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    std::thread_local! {
+        static TOKEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    #[cfg(any(loom, feature = "shuttle"))]
+    super::backend::thread_local! {
+        static TOKEN: std::cell::Cell<usize> = std::cell::Cell::new(0);
+    }
+
+    /// A number naming the current thread: non-zero, even, and never given to another thread
+    /// of this process, even after this one exits (unlike a thread-local's address).
+    ///
+    /// Lock owners are recorded as tokens; the low bit is left free for a flag.
+    ///
+    /// ```
+    /// use verisync::sync::{model, thread};
+    ///
+    /// model(|| {
+    ///     let mine = thread::token();
+    ///     assert_eq!(mine, thread::token());
+    ///     assert!(mine != 0 && mine % 2 == 0);
+    ///     assert_ne!(thread::spawn(thread::token).join().unwrap(), mine);
+    /// });
+    /// ```
+    pub fn token() -> usize {
+        // A plain std counter in every backend: it hands out names and orders nothing, so a
+        // model need not explore it (and under loom and shuttle all threads share one OS
+        // thread anyway). Relaxed: uniqueness needs only the atomicity of the increment.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+        TOKEN.with(|t| {
+            if t.get() == 0 {
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                // 2^63 threads cannot be started, so the shift never wraps to a reused name.
+                t.set(n << 1);
+            }
+            t.get()
+        })
+    }
 }
 
 /// A timeout this long or longer is no timeout, in every backend: a wait that long is a hang,

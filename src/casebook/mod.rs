@@ -25,6 +25,7 @@ mod lock_order;
 mod lost_update;
 mod missing_sentinel;
 mod over_release;
+mod self_deadlock;
 mod self_transfer;
 
 /// How a broken variant goes wrong.
@@ -156,6 +157,7 @@ pub fn cases() -> &'static [Case] {
         lost_update::CASE,
         check_then_act::CASE,
         lock_order::CASE,
+        self_deadlock::CASE,
         self_transfer::CASE,
         over_release::CASE,
         missing_sentinel::CASE,
