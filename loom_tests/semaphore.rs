@@ -296,3 +296,23 @@ fn bounded_refusal_while_a_waiter_is_queued_changes_nothing() {
         assert_eq!(sem.waiters(), 0);
     });
 }
+
+#[test]
+fn permits_released_between_the_fast_and_the_slow_look_are_all_counted() {
+    // T1's lock-free look finds no permit; main releases three before T1's look under the
+    // queue's lock, which then takes one of the three and must leave exactly two (and no
+    // WAITERS flag, with nobody queued). cargo-mutants' `state / ONE` for `state - ONE` in
+    // that branch survived every std test; this is the model that catches it.
+    check("slow-path-takes-one-of-many", 3, || {
+        let s = Arc::new(Semaphore::new(0));
+        let s2 = Arc::clone(&s);
+        let t = thread::spawn(move || s2.acquire().forget());
+        s.release(3).unwrap();
+        t.join().unwrap();
+        assert_eq!(s.available_permits(), 2);
+        assert_eq!(s.waiters(), 0);
+        let (a, b) = (s.try_acquire(), s.try_acquire());
+        assert!(a.is_some() && b.is_some(), "two permits left to take");
+        assert!(s.try_acquire().is_none());
+    });
+}

@@ -634,3 +634,16 @@ fn stress<S: Sem>() {
     );
 }
 both!(stress);
+
+#[test]
+fn debug_output_names_the_type_and_its_state() {
+    let s = Semaphore::new(2);
+    let permit = s.acquire();
+    assert_eq!(format!("{permit:?}"), "SemaphorePermit { .. }");
+    assert_eq!(format!("{s:?}"), "Semaphore { available: 1, .. }");
+    let b = BoundedSemaphore::new(3);
+    assert_eq!(
+        format!("{b:?}"),
+        "BoundedSemaphore { available: 3, bound: 3, .. }"
+    );
+}
