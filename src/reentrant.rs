@@ -286,6 +286,31 @@ impl<T: ?Sized> ReentrantLock<T> {
         self.owner() != 0
     }
 
+    /// How many threads are queued waiting for the lock (a snapshot, stale as soon as it
+    /// returns).
+    ///
+    /// ```
+    /// use verisync::ReentrantLock;
+    /// use verisync::sync::{model, thread, Arc};
+    ///
+    /// model(|| {
+    ///     let lock = Arc::new(ReentrantLock::new(()));
+    ///     assert_eq!(lock.waiters(), 0);
+    ///     let held = lock.lock();
+    ///     let other = Arc::clone(&lock);
+    ///     let t = thread::spawn(move || drop(other.lock()));
+    ///     while lock.waiters() == 0 {
+    ///         thread::yield_now();
+    ///     }
+    ///     drop(held); // handed to the waiter
+    ///     t.join().unwrap();
+    ///     assert_eq!(lock.waiters(), 0);
+    /// });
+    /// ```
+    pub fn waiters(&self) -> usize {
+        self.queue.lock().len()
+    }
+
     /// The value, through a unique borrow: no locking needed.
     ///
     /// ```
