@@ -4,44 +4,17 @@
 //! every item is done.
 #![cfg(loom)]
 
-use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize as StdAtomicUsize, Ordering as StdOrdering};
-use std::sync::{Arc as StdArc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
+mod common;
+
+use common::{check, seen, Seen};
+
+use std::time::Duration;
 use verisync::sync::atomic::{AtomicUsize, Ordering};
 use verisync::sync::{thread, Arc};
 use verisync::{
     BoundedQueue, GetError, GetTimeoutError, JoinTimeoutError, JoinableQueue, PutError,
     PutTimeoutError,
 };
-
-/// Explores `f` exhaustively up to `preemptions`; prints and returns the number of executions.
-fn check(name: &str, preemptions: usize, f: impl Fn() + Sync + Send + 'static) -> usize {
-    let count = StdArc::new(StdAtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(preemptions);
-    let start = Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, StdOrdering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(StdOrdering::Relaxed);
-    println!(
-        "loom queue/{name}: {n} executions, {:?} (preemption bound {preemptions})",
-        start.elapsed()
-    );
-    n
-}
-
-/// Collects what each execution saw; std types, so they outlive the executions.
-type Seen<T> = StdArc<StdMutex<BTreeSet<T>>>;
-
-fn seen<T: Ord>() -> Seen<T> {
-    StdArc::new(StdMutex::new(BTreeSet::new()))
-}
 
 /// Asserts that a timed wait was explored in both branches.
 fn assert_both(outcomes: &Seen<&'static str>) {
@@ -64,7 +37,7 @@ fn drain<T>(q: &BoundedQueue<T>) -> Vec<T> {
 fn spsc_put_get_close_keeps_fifo_and_ends() {
     // Capacity 1 and two items: the producer waits for the consumer, the consumer for the
     // producer, and the close must end the consumer's loop after both items, never before.
-    check("spsc", 3, || {
+    check("queue/spsc", 3, || {
         let q = Arc::new(BoundedQueue::new(1));
         let q2 = Arc::clone(&q);
         let producer = thread::spawn(move || {
@@ -83,7 +56,7 @@ fn spsc_put_get_close_keeps_fifo_and_ends() {
 fn mpmc_two_by_two_loses_and_duplicates_nothing() {
     // Two producers and two consumers, one op each, capacity 1 (so a put may wait and a get
     // may wait): both items got, once each, and nobody left waiting.
-    check("mpmc-2x2", 2, || {
+    check("queue/mpmc-2x2", 2, || {
         let q = Arc::new(BoundedQueue::new(1));
         let producers: Vec<_> = (1..=2)
             .map(|i| {
@@ -112,7 +85,7 @@ fn mpmc_two_by_two_loses_and_duplicates_nothing() {
 
 #[test]
 fn close_wakes_a_waiting_getter() {
-    check("close-wakes-getter", 3, || {
+    check("queue/close-wakes-getter", 3, || {
         let q = Arc::new(BoundedQueue::<u8>::new(1));
         let q2 = Arc::clone(&q);
         let getter = thread::spawn(move || q2.get());
@@ -127,7 +100,7 @@ fn close_wakes_a_waiting_putter_and_leaves_items_to_drain() {
     // order, 'a' is got, 'b' is either in the queue or given back, and nobody hangs.
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
-    check("close-wakes-putter", 3, move || {
+    check("queue/close-wakes-putter", 3, move || {
         let q = Arc::new(BoundedQueue::new(1));
         q.put('a').unwrap();
         let q1 = Arc::clone(&q);
@@ -160,7 +133,7 @@ fn close_wakes_a_waiting_putter_and_leaves_items_to_drain() {
 fn get_timeout_is_woken_or_times_out() {
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
-    check("get-timeout", 3, move || {
+    check("queue/get-timeout", 3, move || {
         let q = Arc::new(BoundedQueue::new(1));
         let q2 = Arc::clone(&q);
         let putter = thread::spawn(move || q2.put(7).unwrap());
@@ -187,7 +160,7 @@ fn get_timeout_is_woken_or_times_out() {
 fn get_timeout_sees_close_or_times_out() {
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
-    check("get-timeout-close", 3, move || {
+    check("queue/get-timeout-close", 3, move || {
         let q = Arc::new(BoundedQueue::<u8>::new(1));
         let q2 = Arc::clone(&q);
         let closer = thread::spawn(move || q2.close());
@@ -207,7 +180,7 @@ fn get_timeout_sees_close_or_times_out() {
 fn put_timeout_is_woken_or_times_out() {
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
-    check("put-timeout", 3, move || {
+    check("queue/put-timeout", 3, move || {
         let q = Arc::new(BoundedQueue::new(1));
         q.put(1).unwrap();
         let q2 = Arc::clone(&q);
@@ -234,7 +207,7 @@ fn put_timeout_is_woken_or_times_out() {
 fn join_returns_exactly_when_every_item_is_done() {
     // Two items, one worker, two joiners (main and T2): neither joiner may return before the
     // worker has finished both jobs, and both must return.
-    check("join", 3, || {
+    check("queue/join", 3, || {
         let q = Arc::new(JoinableQueue::new(2));
         let finished = Arc::new(AtomicUsize::new(0));
         q.put(1).unwrap();
@@ -272,7 +245,7 @@ fn join_returns_exactly_when_every_item_is_done() {
 fn join_timeout_is_woken_or_times_out() {
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
-    check("join-timeout", 3, move || {
+    check("queue/join-timeout", 3, move || {
         let q = Arc::new(JoinableQueue::new(1));
         q.put(1).unwrap();
         let q2 = Arc::clone(&q);

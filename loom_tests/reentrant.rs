@@ -5,67 +5,16 @@
 //! these (see `.ci/mutate-orderings`).
 #![cfg(loom)]
 
+mod common;
+
+use common::{check, seen, Guarded};
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc as StdArc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
-use verisync::sync::{thread, Arc, UnsafeCell};
+use std::sync::Arc as StdArc;
+use std::time::Duration;
+use verisync::sync::{thread, Arc};
 use verisync::ReentrantLock;
-
-/// Explores `f` with the given preemption bound; prints and returns the number of executions.
-fn check(name: &str, preemptions: usize, f: impl Fn() + Sync + Send + 'static) -> usize {
-    let count = StdArc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(preemptions);
-    let start = Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, Ordering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(Ordering::Relaxed);
-    println!(
-        "loom reentrant/{name}: {n} executions, {:?} (preemption bound {preemptions})",
-        start.elapsed()
-    );
-    n
-}
-
-/// Collects what each execution saw; std types, so they outlive the executions.
-type Seen<T> = StdArc<StdMutex<BTreeSet<T>>>;
-
-fn seen<T: Ord>() -> Seen<T> {
-    StdArc::new(StdMutex::new(BTreeSet::new()))
-}
-
-/// Data only the lock's owner may touch. loom checks every access for a data race, so an owner
-/// whose accesses are not ordered after the previous owner's fails the model.
-struct Guarded(UnsafeCell<usize>);
-
-// SAFETY: touched only through a held `ReentrantLock` (the claim under test: loom reports any
-// access that races).
-unsafe impl Sync for Guarded {}
-
-impl Guarded {
-    fn new() -> Self {
-        Guarded(UnsafeCell::new(0))
-    }
-
-    fn bump(&self) -> usize {
-        // SAFETY: called only by the lock's owner.
-        self.0.with_mut(|p| unsafe {
-            *p += 1;
-            *p
-        })
-    }
-
-    fn get(&self) -> usize {
-        // SAFETY: as above.
-        self.0.with(|p| unsafe { *p })
-    }
-}
 
 /// Takes the lock twice (outer, then re-entered), bumping the data at each level, and checks
 /// the hold count on the way in and out.
@@ -85,7 +34,7 @@ fn enter_twice(lock: &ReentrantLock<Guarded>) {
 
 #[test]
 fn reentry_excludes_others_and_publishes() {
-    check("reentry-publishes", 3, || {
+    check("reentrant/reentry-publishes", 3, || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let other = Arc::clone(&lock);
         let t = thread::spawn(move || enter_twice(&other));
@@ -99,7 +48,7 @@ fn reentry_excludes_others_and_publishes() {
 
 #[test]
 fn three_threads_one_at_a_time() {
-    check("three-threads", 2, || {
+    check("reentrant/three-threads", 2, || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let inside = StdArc::new(AtomicUsize::new(0));
         let go = |lock: &ReentrantLock<Guarded>, inside: &AtomicUsize| {
@@ -131,7 +80,7 @@ fn three_threads_one_at_a_time() {
 fn try_lock_succeeds_or_fails_and_never_blocks() {
     let outcomes = seen();
     let o = outcomes.clone();
-    check("try-lock", 3, move || {
+    check("reentrant/try-lock", 3, move || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let other = Arc::clone(&lock);
         let t = thread::spawn(move || match other.try_lock() {
@@ -153,7 +102,7 @@ fn try_lock_succeeds_or_fails_and_never_blocks() {
 fn lock_timeout_reaches_both_branches_and_leaves_the_lock_usable() {
     let outcomes = seen();
     let o = outcomes.clone();
-    check("lock-timeout", 3, move || {
+    check("reentrant/lock-timeout", 3, move || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let other = Arc::clone(&lock);
         let t = thread::spawn(
@@ -187,7 +136,7 @@ fn a_waiter_timing_out_as_the_owner_releases_loses_nothing() {
     // that T2's lock-free acquire must see.
     let outcomes = seen();
     let o = outcomes.clone();
-    check("timeout-vs-release", 2, move || {
+    check("reentrant/timeout-vs-release", 2, move || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let held = lock.lock();
         let l1 = Arc::clone(&lock);

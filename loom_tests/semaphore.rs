@@ -5,72 +5,23 @@
 //! in `src/semaphore.rs` is weakened: see `.ci/mutate-orderings`).
 #![cfg(loom)]
 
-use std::collections::BTreeSet;
+mod common;
+
+use common::{check, seen, Guarded, Seen};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc as StdArc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
-use verisync::sync::{thread, Arc, UnsafeCell};
+use std::sync::Arc as StdArc;
+use std::time::Duration;
+use verisync::sync::{thread, Arc};
 use verisync::{BoundedSemaphore, Semaphore};
-
-/// Explores `f` with the given preemption bound; prints and returns the number of executions.
-fn check(name: &str, preemptions: usize, f: impl Fn() + Sync + Send + 'static) -> usize {
-    let count = StdArc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(preemptions);
-    let start = Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, Ordering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(Ordering::Relaxed);
-    println!(
-        "loom semaphore/{name}: {n} executions, {:?} (preemption bound {preemptions})",
-        start.elapsed()
-    );
-    n
-}
-
-/// Collects what each execution saw; std types, so they outlive the executions.
-type Seen<T> = StdArc<StdMutex<BTreeSet<T>>>;
-
-fn seen<T: Ord>() -> Seen<T> {
-    StdArc::new(StdMutex::new(BTreeSet::new()))
-}
-
-/// Data that only a permit holder may touch. loom checks every access for a data race: an
-/// access not ordered after the previous holder's is reported, so a release that does not
-/// happen-before the next acquire fails the model.
-struct Guarded(UnsafeCell<usize>);
-
-// SAFETY: the models touch the cell only while holding the one permit (which is the claim
-// under test: loom reports any access that races).
-unsafe impl Sync for Guarded {}
-
-impl Guarded {
-    fn bump(&self) -> usize {
-        // SAFETY: called only by the holder of the semaphore's single permit.
-        self.0.with_mut(|p| unsafe {
-            *p += 1;
-            *p
-        })
-    }
-
-    fn get(&self) -> usize {
-        // SAFETY: as above.
-        self.0.with(|p| unsafe { *p })
-    }
-}
 
 #[test]
 fn one_permit_excludes_and_publishes() {
     // A semaphore of one permit as a lock: each holder's write is seen by the next holder.
     // Covers the lock-free acquire and release, and the acquire that finds a permit under the
     // queue's lock (a release between its lock-free look and its locked one).
-    check("one-permit-publishes", 3, || {
-        let shared = Arc::new((Semaphore::new(1), Guarded(UnsafeCell::new(0))));
+    check("semaphore/one-permit-publishes", 3, || {
+        let shared = Arc::new((Semaphore::new(1), Guarded::new()));
         let s2 = Arc::clone(&shared);
         let t = thread::spawn(move || {
             let _p = s2.0.acquire();
@@ -91,8 +42,8 @@ fn permits_left_over_by_a_handoff_are_published() {
     // Main writes, then releases 2 while T1 is (perhaps) queued: one permit is handed to T1
     // under the lock, the other is left in the word for T2, which may take it without the lock.
     // T2 must see main's write all the same.
-    check("leftover-publishes", 2, || {
-        let shared = Arc::new((Semaphore::new(0), Guarded(UnsafeCell::new(0))));
+    check("semaphore/leftover-publishes", 2, || {
+        let shared = Arc::new((Semaphore::new(0), Guarded::new()));
         let readers: Vec<_> = (0..2)
             .map(|_| {
                 let s = Arc::clone(&shared);
@@ -115,7 +66,7 @@ fn permits_left_over_by_a_handoff_are_published() {
 #[test]
 fn never_more_holders_than_permits_and_permits_conserved() {
     // Three threads, two permits: at most two inside at once, and both permits free at the end.
-    check("holder-bound-3-threads", 2, || {
+    check("semaphore/holder-bound-3-threads", 2, || {
         let shared = Arc::new((Semaphore::new(2), StdArc::new(AtomicUsize::new(0))));
         let enter = |s: &(Semaphore, StdArc<AtomicUsize>)| {
             let _p = s.0.acquire();
@@ -146,7 +97,7 @@ fn never_more_holders_than_permits_and_permits_conserved() {
 fn a_release_wakes_a_blocked_acquirer() {
     // The lost-wakeup race: T1 finds no permit and queues up while main releases. Whatever
     // the interleaving, T1 gets the permit (loom reports a deadlock otherwise).
-    check("no-lost-wakeup", 3, || {
+    check("semaphore/no-lost-wakeup", 3, || {
         let sem = Arc::new(Semaphore::new(0));
         let s2 = Arc::clone(&sem);
         let t = thread::spawn(move || s2.acquire().forget());
@@ -159,7 +110,7 @@ fn a_release_wakes_a_blocked_acquirer() {
 
 #[test]
 fn release_n_wakes_n_waiters() {
-    check("release-n-wakes-n", 2, || {
+    check("semaphore/release-n-wakes-n", 2, || {
         let sem = Arc::new(Semaphore::new(0));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -180,7 +131,7 @@ fn release_n_wakes_n_waiters() {
 fn a_released_permit_goes_to_the_queued_thread_not_a_newcomer() {
     // FIFO with direct handoff: once T1 is queued, main's release is T1's; main's own
     // try_acquire right after cannot take it.
-    check("handoff", 3, || {
+    check("semaphore/handoff", 3, || {
         let sem = Arc::new(Semaphore::new(0));
         let s2 = Arc::clone(&sem);
         let t = thread::spawn(move || s2.acquire().forget());
@@ -201,7 +152,7 @@ fn a_released_permit_goes_to_the_queued_thread_not_a_newcomer() {
 fn acquire_timeout_explores_both_branches_and_loses_no_permit() {
     let outcomes: Seen<bool> = seen();
     let o = outcomes.clone();
-    check("timeout-both-branches", 3, move || {
+    check("semaphore/timeout-both-branches", 3, move || {
         let sem = Arc::new(Semaphore::new(0));
         let s2 = Arc::clone(&sem);
         let t = thread::spawn(move || s2.release(1).unwrap());
@@ -234,7 +185,7 @@ fn a_waiter_timing_out_does_not_strand_the_one_behind_it() {
     // another for T2. Both orders of queueing and both branches of T1's wait are explored.
     let outcomes: Seen<bool> = seen();
     let o = outcomes.clone();
-    check("timeout-beside-waiter", 2, move || {
+    check("semaphore/timeout-beside-waiter", 2, move || {
         let sem = Arc::new(Semaphore::new(0));
         let s1 = Arc::clone(&sem);
         let t1 = thread::spawn(move || {
@@ -268,7 +219,7 @@ fn a_waiter_timing_out_does_not_strand_the_one_behind_it() {
 fn bounded_releases_racing_at_the_bound_admit_exactly_one() {
     // One permit is out (forgotten); T1 and main both give one back: exactly one is accepted,
     // and the count ends at the bound.
-    check("bounded-race", 3, || {
+    check("semaphore/bounded-race", 3, || {
         let sem = Arc::new(BoundedSemaphore::new(1));
         sem.acquire().forget();
         let s2 = Arc::clone(&sem);
@@ -284,7 +235,7 @@ fn bounded_releases_racing_at_the_bound_admit_exactly_one() {
 fn bounded_refusal_while_a_waiter_is_queued_changes_nothing() {
     // T1 is (perhaps) queued on an empty bounded semaphore; main's release(2) exceeds the bound
     // either way and is refused whole; its release(1) then reaches T1.
-    check("bounded-refusal-queued", 3, || {
+    check("semaphore/bounded-refusal-queued", 3, || {
         let sem = Arc::new(BoundedSemaphore::new(1));
         sem.acquire().forget();
         let s2 = Arc::clone(&sem);
@@ -303,7 +254,7 @@ fn permits_released_between_the_fast_and_the_slow_look_are_all_counted() {
     // queue's lock, which then takes one of the three and must leave exactly two (and no
     // WAITERS flag, with nobody queued). cargo-mutants' `state / ONE` for `state - ONE` in
     // that branch survived every std test; this is the model that catches it.
-    check("slow-path-takes-one-of-many", 3, || {
+    check("semaphore/slow-path-takes-one-of-many", 3, || {
         let s = Arc::new(Semaphore::new(0));
         let s2 = Arc::clone(&s);
         let t = thread::spawn(move || s2.acquire().forget());
