@@ -1,0 +1,791 @@
+//! verisync's primitives beside their peers, in the same run (criterion).
+//!
+//! ```text
+//! cargo bench --bench primitives                 # everything, ~2.5 minutes on 2 cores
+//! cargo bench --bench primitives -- queue_spsc   # one group (criterion's filter)
+//! ```
+//!
+//! Groups, each with ours and its peers (`BENCHMARKS.md` has the numbers and how to read them):
+//!
+//! * `reentrant_acquire`: [`verisync::ReentrantLock`] first acquire + release vs
+//!   `parking_lot::ReentrantMutex` and `std::sync::Mutex`, 1 thread (`t1`) and 2 threads
+//!   contending (`t2`);
+//! * `reentrant_depth3`: re-entry with two holds already taken (`reenter`: take and give back
+//!   the third) and the whole nest of three from a free lock (`nest3`), vs `parking_lot` only
+//!   (a `std::sync::Mutex` cannot re-enter);
+//! * `semaphore`: [`verisync::Semaphore`] (1 permit) acquire + drop vs
+//!   `async_lock::Semaphore::acquire_blocking` and a `Mutex<usize>` + `Condvar` semaphore;
+//! * `queue_roundtrip`: one thread, put then get of one item (capacity 1024) on
+//!   [`verisync::BoundedQueue`] vs `crossbeam_channel::bounded`, `std::sync::mpsc::sync_channel`
+//!   and `flume::bounded`; and our `try_put`/`try_get` vs `crossbeam_queue::ArrayQueue`;
+//! * `queue_spsc`, `queue_mpsc4` (4 producers, 1 consumer), `queue_mpmc4x4`: throughput at
+//!   capacity 1 and 1024, one criterion iteration = one item through the queue, so the times are
+//!   per item and the throughput is items/s (`mpsc` is absent from MPMC: its receiver is not
+//!   `Clone`); the non-blocking pair spins with `crossbeam_utils::Backoff` when full or empty;
+//! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>` and the floor, one
+//!   `AtomicU64::fetch_add`.
+//!
+//! Contended runs (`t2`, the queue shapes) split `iters` operations among the threads and time
+//! from a barrier to the last join: the reported time is wall time per operation, whoever did it.
+//!
+//! After criterion's own report, a summary prints each row's median beside its best peer's and
+//! the ratio (> 1: verisync is faster), read back from criterion's `estimates.json` files.
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod bench {
+    use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+    use crossbeam_utils::Backoff;
+    use std::cell::Cell;
+    use std::hint::black_box;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
+    use std::thread;
+    use std::time::{Duration, Instant, SystemTime};
+    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore, TryGetError};
+
+    // -----------------------------------------------------------------------------------------
+    // The hand-rolled peer: a counting semaphore the way most Rust code writes one.
+
+    /// A `Mutex<usize>` + `Condvar` counting semaphore.
+    pub struct CondvarSemaphore {
+        permits: Mutex<usize>,
+        cv: Condvar,
+    }
+
+    /// Gives its permit back when dropped.
+    pub struct CondvarPermit<'a>(&'a CondvarSemaphore);
+
+    impl CondvarSemaphore {
+        pub fn new(permits: usize) -> Self {
+            CondvarSemaphore {
+                permits: Mutex::new(permits),
+                cv: Condvar::new(),
+            }
+        }
+
+        pub fn acquire(&self) -> CondvarPermit<'_> {
+            let mut n = self
+                .cv
+                .wait_while(self.permits.lock().unwrap(), |n| *n == 0)
+                .unwrap();
+            *n -= 1;
+            CondvarPermit(self)
+        }
+    }
+
+    impl Drop for CondvarPermit<'_> {
+        fn drop(&mut self) {
+            *self.0.permits.lock().unwrap() += 1;
+            self.0.cv.notify_one();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Running `iters` operations on several threads.
+
+    /// Splits `n` into `k` shares that differ by at most one.
+    fn share(n: u64, k: usize, i: usize) -> u64 {
+        n / k as u64 + u64::from((i as u64) < n % k as u64)
+    }
+
+    /// The span from the earliest start to the latest end. Each thread reads its own clock: a
+    /// coordinator's clock would start late if it were descheduled after the barrier (two
+    /// cores, three threads), and a short sample could then read as almost no time at all.
+    fn span(spans: impl IntoIterator<Item = (Instant, Instant)>) -> Duration {
+        let (starts, ends): (Vec<_>, Vec<_>) = spans.into_iter().unzip();
+        let (start, end) = (starts.iter().min().unwrap(), ends.iter().max().unwrap());
+        end.duration_since(*start)
+    }
+
+    /// Runs `op` `iters` times in all, split among `threads` threads started together; returns
+    /// the wall time from the first thread's start to the last thread's end.
+    fn on_threads(threads: usize, iters: u64, op: impl Fn() + Sync) -> Duration {
+        if threads == 1 {
+            let start = Instant::now();
+            for _ in 0..iters {
+                op();
+            }
+            return start.elapsed();
+        }
+        let barrier = Barrier::new(threads);
+        thread::scope(|s| {
+            let (barrier, op) = (&barrier, &op);
+            let hs: Vec<_> = (0..threads)
+                .map(|i| {
+                    s.spawn(move || {
+                        barrier.wait();
+                        let start = Instant::now();
+                        for _ in 0..share(iters, threads, i) {
+                            op();
+                        }
+                        (start, Instant::now())
+                    })
+                })
+                .collect();
+            span(hs.into_iter().map(|h| h.join().unwrap()))
+        })
+    }
+
+    /// Moves `n` items from `producers` threads to `consumers` threads; `sender()` and
+    /// `receiver()` are called once per thread for its endpoint. Returns the wall time from the
+    /// first thread's start to the last thread's end, and checks that every item arrived exactly once (by
+    /// count and sum).
+    fn transfer<S, R>(
+        producers: usize,
+        consumers: usize,
+        n: u64,
+        mut sender: impl FnMut() -> S,
+        mut receiver: impl FnMut() -> R,
+    ) -> Duration
+    where
+        S: FnMut(u64) + Send + 'static,
+        R: FnMut() -> u64 + Send + 'static,
+    {
+        let barrier = Arc::new(Barrier::new(producers + consumers));
+        let ps: Vec<_> = (0..producers)
+            .map(|i| {
+                let (b, mut send, k) = (Arc::clone(&barrier), sender(), share(n, producers, i));
+                thread::spawn(move || {
+                    b.wait();
+                    let start = Instant::now();
+                    for v in 0..k {
+                        send(v);
+                    }
+                    (start, Instant::now(), k * k.saturating_sub(1) / 2)
+                })
+            })
+            .collect();
+        let cs: Vec<_> = (0..consumers)
+            .map(|i| {
+                let (b, mut recv, k) = (Arc::clone(&barrier), receiver(), share(n, consumers, i));
+                thread::spawn(move || {
+                    b.wait();
+                    let start = Instant::now();
+                    let sum = (0..k).fold(0u64, |sum, _| sum.wrapping_add(recv()));
+                    (start, Instant::now(), sum)
+                })
+            })
+            .collect();
+        let (mut spans, mut put, mut got) = (Vec::new(), 0u64, 0u64);
+        for h in ps {
+            let (start, end, sum) = h.join().unwrap();
+            spans.push((start, end));
+            put = put.wrapping_add(sum);
+        }
+        for h in cs {
+            let (start, end, sum) = h.join().unwrap();
+            spans.push((start, end));
+            got = got.wrapping_add(sum);
+        }
+        assert_eq!(put, got, "items lost or duplicated");
+        span(spans)
+    }
+
+    /// The queues and channels under test.
+    #[derive(Clone, Copy)]
+    enum Queue {
+        Ours,
+        OursTry,
+        Crossbeam,
+        Mpsc,
+        Flume,
+        Array,
+    }
+
+    const QUEUES: [Queue; 6] = [
+        Queue::Ours,
+        Queue::Crossbeam,
+        Queue::Mpsc,
+        Queue::Flume,
+        Queue::OursTry,
+        Queue::Array,
+    ];
+
+    impl Queue {
+        fn name(self) -> &'static str {
+            match self {
+                Queue::Ours => "verisync",
+                Queue::OursTry => "verisync_try",
+                Queue::Crossbeam => "crossbeam",
+                Queue::Mpsc => "mpsc",
+                Queue::Flume => "flume",
+                Queue::Array => "array_queue",
+            }
+        }
+
+        /// Whether several threads may receive (`mpsc`'s receiver is not `Clone`).
+        fn multi_consumer(self) -> bool {
+            !matches!(self, Queue::Mpsc)
+        }
+
+        /// Moves `n` `u64`s through a fresh queue of `cap`.
+        fn run(self, cap: usize, producers: usize, consumers: usize, n: u64) -> Duration {
+            match self {
+                Queue::Ours => {
+                    let q = Arc::new(BoundedQueue::new(cap));
+                    let q2 = Arc::clone(&q);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let q = Arc::clone(&q);
+                            move |v| q.put(v).unwrap()
+                        },
+                        || {
+                            let q = Arc::clone(&q2);
+                            move || q.get().unwrap()
+                        },
+                    )
+                }
+                Queue::OursTry => {
+                    let q = Arc::new(BoundedQueue::new(cap));
+                    let q2 = Arc::clone(&q);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let q = Arc::clone(&q);
+                            move |mut v| {
+                                let backoff = Backoff::new();
+                                while let Err(e) = q.try_put(v) {
+                                    v = e.into_inner();
+                                    backoff.snooze();
+                                }
+                            }
+                        },
+                        || {
+                            let q = Arc::clone(&q2);
+                            move || {
+                                let backoff = Backoff::new();
+                                loop {
+                                    match q.try_get() {
+                                        Ok(v) => return v,
+                                        Err(TryGetError::Empty) => backoff.snooze(),
+                                        Err(TryGetError::Closed) => unreachable!(),
+                                    }
+                                }
+                            }
+                        },
+                    )
+                }
+                Queue::Crossbeam => {
+                    let (tx, rx) = crossbeam_channel::bounded(cap);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let tx = tx.clone();
+                            move |v| tx.send(v).unwrap()
+                        },
+                        || {
+                            let rx = rx.clone();
+                            move || rx.recv().unwrap()
+                        },
+                    )
+                }
+                Queue::Mpsc => {
+                    assert!(consumers == 1, "mpsc has one receiver");
+                    let (tx, rx) = mpsc::sync_channel(cap);
+                    let mut rx = Some(rx);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let tx = tx.clone();
+                            move |v| tx.send(v).unwrap()
+                        },
+                        || {
+                            let rx = rx.take().expect("one consumer");
+                            move || rx.recv().unwrap()
+                        },
+                    )
+                }
+                Queue::Flume => {
+                    let (tx, rx) = flume::bounded(cap);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let tx = tx.clone();
+                            move |v| tx.send(v).unwrap()
+                        },
+                        || {
+                            let rx = rx.clone();
+                            move || rx.recv().unwrap()
+                        },
+                    )
+                }
+                Queue::Array => {
+                    let q = Arc::new(crossbeam_queue::ArrayQueue::new(cap));
+                    let q2 = Arc::clone(&q);
+                    transfer(
+                        producers,
+                        consumers,
+                        n,
+                        || {
+                            let q = Arc::clone(&q);
+                            move |mut v| {
+                                let backoff = Backoff::new();
+                                while let Err(back) = q.push(v) {
+                                    v = back;
+                                    backoff.snooze();
+                                }
+                            }
+                        },
+                        || {
+                            let q = Arc::clone(&q2);
+                            move || {
+                                let backoff = Backoff::new();
+                                loop {
+                                    if let Some(v) = q.pop() {
+                                        return v;
+                                    }
+                                    backoff.snooze();
+                                }
+                            }
+                        },
+                    )
+                }
+            }
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The groups
+
+    const THREADS: [usize; 2] = [1, 2];
+
+    fn tag(threads: usize) -> String {
+        format!("t{threads}")
+    }
+
+    fn reentrant(c: &mut Criterion) {
+        let mut g = c.benchmark_group("reentrant_acquire");
+        g.throughput(Throughput::Elements(1));
+        for t in THREADS {
+            if t > 1 {
+                g.sampling_mode(SamplingMode::Flat);
+            }
+            let ours = ReentrantLock::new(Cell::new(0u64));
+            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
+                b.iter_custom(|n| {
+                    on_threads(t, n, || {
+                        let g = ours.lock();
+                        g.set(g.get() + 1);
+                    })
+                })
+            });
+            let pl = parking_lot::ReentrantMutex::new(Cell::new(0u64));
+            g.bench_function(BenchmarkId::new("parking_lot", tag(t)), |b| {
+                b.iter_custom(|n| {
+                    on_threads(t, n, || {
+                        let g = pl.lock();
+                        g.set(g.get() + 1);
+                    })
+                })
+            });
+            let std = Mutex::new(0u64);
+            g.bench_function(BenchmarkId::new("std_mutex", tag(t)), |b| {
+                b.iter_custom(|n| on_threads(t, n, || *std.lock().unwrap() += 1))
+            });
+        }
+        g.finish();
+
+        let mut g = c.benchmark_group("reentrant_depth3");
+        g.throughput(Throughput::Elements(1));
+        let ours = ReentrantLock::new(Cell::new(0u64));
+        g.bench_function(BenchmarkId::new("verisync", "reenter"), |b| {
+            let (_a, _b) = (ours.lock(), ours.lock());
+            b.iter(|| {
+                let g = ours.lock();
+                g.set(g.get() + 1);
+            })
+        });
+        g.bench_function(BenchmarkId::new("verisync", "nest3"), |b| {
+            b.iter(|| {
+                let (_a, _b, g) = (ours.lock(), ours.lock(), ours.lock());
+                g.set(g.get() + 1);
+            })
+        });
+        let pl = parking_lot::ReentrantMutex::new(Cell::new(0u64));
+        g.bench_function(BenchmarkId::new("parking_lot", "reenter"), |b| {
+            let (_a, _b) = (pl.lock(), pl.lock());
+            b.iter(|| {
+                let g = pl.lock();
+                g.set(g.get() + 1);
+            })
+        });
+        g.bench_function(BenchmarkId::new("parking_lot", "nest3"), |b| {
+            b.iter(|| {
+                let (_a, _b, g) = (pl.lock(), pl.lock(), pl.lock());
+                g.set(g.get() + 1);
+            })
+        });
+        g.finish();
+    }
+
+    fn semaphore(c: &mut Criterion) {
+        let mut g = c.benchmark_group("semaphore");
+        g.throughput(Throughput::Elements(1));
+        for t in THREADS {
+            if t > 1 {
+                g.sampling_mode(SamplingMode::Flat);
+            }
+            let ours = Semaphore::new(1);
+            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
+                b.iter_custom(|n| on_threads(t, n, || drop(black_box(ours.acquire()))))
+            });
+            let al = async_lock::Semaphore::new(1);
+            g.bench_function(BenchmarkId::new("async_lock", tag(t)), |b| {
+                b.iter_custom(|n| on_threads(t, n, || drop(black_box(al.acquire_blocking()))))
+            });
+            let cv = CondvarSemaphore::new(1);
+            g.bench_function(BenchmarkId::new("mutex_condvar", tag(t)), |b| {
+                b.iter_custom(|n| on_threads(t, n, || drop(black_box(cv.acquire()))))
+            });
+        }
+        g.finish();
+    }
+
+    fn queue_roundtrip(c: &mut Criterion) {
+        const CAP: usize = 1024;
+        let mut g = c.benchmark_group("queue_roundtrip");
+        g.throughput(Throughput::Elements(1));
+        let ours = BoundedQueue::new(CAP);
+        g.bench_function(BenchmarkId::new("verisync", "t1"), |b| {
+            b.iter(|| {
+                ours.put(black_box(1u64)).unwrap();
+                ours.get().unwrap()
+            })
+        });
+        let (tx, rx) = crossbeam_channel::bounded(CAP);
+        g.bench_function(BenchmarkId::new("crossbeam", "t1"), |b| {
+            b.iter(|| {
+                tx.send(black_box(1u64)).unwrap();
+                rx.recv().unwrap()
+            })
+        });
+        let (tx, rx) = mpsc::sync_channel(CAP);
+        g.bench_function(BenchmarkId::new("mpsc", "t1"), |b| {
+            b.iter(|| {
+                tx.send(black_box(1u64)).unwrap();
+                rx.recv().unwrap()
+            })
+        });
+        let (tx, rx) = flume::bounded(CAP);
+        g.bench_function(BenchmarkId::new("flume", "t1"), |b| {
+            b.iter(|| {
+                tx.send(black_box(1u64)).unwrap();
+                rx.recv().unwrap()
+            })
+        });
+        g.bench_function(BenchmarkId::new("verisync_try", "t1"), |b| {
+            b.iter(|| {
+                ours.try_put(black_box(1u64)).unwrap();
+                ours.try_get().unwrap()
+            })
+        });
+        let aq = crossbeam_queue::ArrayQueue::new(CAP);
+        g.bench_function(BenchmarkId::new("array_queue", "t1"), |b| {
+            b.iter(|| {
+                aq.push(black_box(1u64)).unwrap();
+                aq.pop().unwrap()
+            })
+        });
+        g.finish();
+    }
+
+    /// The throughput shapes: group name, producers, consumers.
+    const SHAPES: [(&str, usize, usize); 3] = [
+        ("queue_spsc", 1, 1),
+        ("queue_mpsc4", 4, 1),
+        ("queue_mpmc4x4", 4, 4),
+    ];
+    const CAPS: [usize; 2] = [1, 1024];
+
+    fn queue_throughput(c: &mut Criterion) {
+        for (group, producers, consumers) in SHAPES {
+            let mut g = c.benchmark_group(group);
+            g.throughput(Throughput::Elements(1));
+            g.sampling_mode(SamplingMode::Flat);
+            for cap in CAPS {
+                for q in QUEUES {
+                    if consumers > 1 && !q.multi_consumer() {
+                        continue;
+                    }
+                    g.bench_function(BenchmarkId::new(q.name(), format!("cap{cap}")), |b| {
+                        b.iter_custom(|n| q.run(cap, producers, consumers, n))
+                    });
+                }
+            }
+            g.finish();
+        }
+    }
+
+    fn account(c: &mut Criterion) {
+        let mut g = c.benchmark_group("account");
+        g.throughput(Throughput::Elements(1));
+        for t in THREADS {
+            if t > 1 {
+                g.sampling_mode(SamplingMode::Flat);
+            }
+            let ours = Account::new(0);
+            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
+                b.iter_custom(|n| {
+                    on_threads(t, n, || {
+                        black_box(ours.deposit(black_box(1)).unwrap());
+                    })
+                })
+            });
+            let std = Mutex::new(0u64);
+            g.bench_function(BenchmarkId::new("std_mutex", tag(t)), |b| {
+                b.iter_custom(|n| {
+                    on_threads(t, n, || {
+                        let mut g = std.lock().unwrap();
+                        *g = g.checked_add(black_box(1)).unwrap();
+                        black_box(*g);
+                    })
+                })
+            });
+            let atomic = AtomicU64::new(0);
+            g.bench_function(BenchmarkId::new("atomic", tag(t)), |b| {
+                b.iter_custom(|n| {
+                    on_threads(t, n, || {
+                        black_box(atomic.fetch_add(black_box(1), Ordering::AcqRel));
+                    })
+                })
+            });
+        }
+        g.finish();
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The summary: ours beside the best peer, read back from criterion's files.
+
+    /// One summary row: a group and parameter, our function, the peers, and an optional floor
+    /// (shown, but not a peer: nothing that locks can match it).
+    struct Row {
+        group: &'static str,
+        param: String,
+        ours: &'static str,
+        peers: &'static [&'static str],
+        floor: Option<&'static str>,
+    }
+
+    fn rows() -> Vec<Row> {
+        let mut rows = Vec::new();
+        let row = |group, param: &str, ours, peers, floor| Row {
+            group,
+            param: param.to_string(),
+            ours,
+            peers,
+            floor,
+        };
+        for t in THREADS {
+            rows.push(row(
+                "reentrant_acquire",
+                &tag(t),
+                "verisync",
+                &["parking_lot", "std_mutex"],
+                None,
+            ));
+        }
+        for p in ["reenter", "nest3"] {
+            rows.push(row(
+                "reentrant_depth3",
+                p,
+                "verisync",
+                &["parking_lot"],
+                None,
+            ));
+        }
+        for t in THREADS {
+            rows.push(row(
+                "semaphore",
+                &tag(t),
+                "verisync",
+                &["async_lock", "mutex_condvar"],
+                None,
+            ));
+        }
+        const BLOCKING: &[&str] = &["crossbeam", "mpsc", "flume"];
+        rows.push(row("queue_roundtrip", "t1", "verisync", BLOCKING, None));
+        rows.push(row(
+            "queue_roundtrip",
+            "t1",
+            "verisync_try",
+            &["array_queue"],
+            None,
+        ));
+        for (group, _, _) in SHAPES {
+            for cap in CAPS {
+                let p = format!("cap{cap}");
+                rows.push(row(group, &p, "verisync", BLOCKING, None));
+                rows.push(row(group, &p, "verisync_try", &["array_queue"], None));
+            }
+        }
+        for t in THREADS {
+            rows.push(row(
+                "account",
+                &tag(t),
+                "verisync",
+                &["std_mutex"],
+                Some("atomic"),
+            ));
+        }
+        rows
+    }
+
+    /// Criterion's output directory, set explicitly so the summary knows where to read:
+    /// `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `<target>/criterion` from
+    /// this executable's path (`<target>/release/deps/primitives-…`).
+    fn output_dir() -> PathBuf {
+        if let Some(home) = std::env::var_os("CRITERION_HOME") {
+            return home.into();
+        }
+        if let Some(t) = std::env::var_os("CARGO_TARGET_DIR") {
+            return PathBuf::from(t).join("criterion");
+        }
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join("criterion")))
+            .unwrap_or_else(|| PathBuf::from("target/criterion"))
+    }
+
+    /// The median and mean time per iteration, in ns, of a benchmark measured since `since`.
+    fn estimates_ns(
+        dir: &Path,
+        group: &str,
+        function: &str,
+        param: &str,
+        since: SystemTime,
+    ) -> Option<(f64, f64)> {
+        let file = dir
+            .join(group)
+            .join(function)
+            .join(param)
+            .join("new")
+            .join("estimates.json");
+        if std::fs::metadata(&file).ok()?.modified().ok()? < since {
+            return None; // left over from an earlier run (filtered out of this one)
+        }
+        let text = std::fs::read_to_string(&file).ok()?;
+        // {"mean":{…,"point_estimate":123.4,…},"median":{…,"point_estimate":120.1,…},…}
+        let point = |key: &str| -> Option<f64> {
+            let from = &text[text.find(&format!("\"{key}\""))?..];
+            let at = from.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+            let num: String = from[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+'))
+                .collect();
+            num.parse().ok()
+        };
+        Some((point("median")?, point("mean")?))
+    }
+
+    /// The median alone.
+    fn median_ns(
+        dir: &Path,
+        group: &str,
+        function: &str,
+        param: &str,
+        since: SystemTime,
+    ) -> Option<f64> {
+        estimates_ns(dir, group, function, param, since).map(|(median, _)| median)
+    }
+
+    fn human(ns: f64) -> String {
+        if ns >= 1e6 {
+            format!("{:.2} ms", ns / 1e6)
+        } else if ns >= 1e3 {
+            format!("{:.2} µs", ns / 1e3)
+        } else {
+            format!("{ns:.1} ns")
+        }
+    }
+
+    fn summary(dir: &Path, since: SystemTime) {
+        println!();
+        println!("## verisync vs best peer (median time per op; ratio = best peer / ours, > 1: verisync faster)");
+        println!();
+        println!("| group | case | verisync | time | best peer | time | ratio | floor | note |");
+        println!("|---|---|---|---:|---|---:|---:|---:|---|");
+        for r in rows() {
+            let Some((ours, ours_mean)) = estimates_ns(dir, r.group, r.ours, &r.param, since)
+            else {
+                continue;
+            };
+            // A mean far above the median: some samples fell into a much slower mode.
+            let note = if ours_mean > 2.0 * ours {
+                format!("bimodal: mean {}", human(ours_mean))
+            } else {
+                String::new()
+            };
+            let best = r
+                .peers
+                .iter()
+                .filter_map(|p| Some((*p, median_ns(dir, r.group, p, &r.param, since)?)))
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let floor = r
+                .floor
+                .and_then(|f| {
+                    Some(format!(
+                        "{f} {}",
+                        human(median_ns(dir, r.group, f, &r.param, since)?)
+                    ))
+                })
+                .unwrap_or_default();
+            let (peer, peer_t, ratio) = match best {
+                Some((p, t)) => (p, human(t), format!("{:.2}", t / ours)),
+                None => ("-", "-".into(), "-".into()),
+            };
+            println!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.group,
+                r.param,
+                r.ours,
+                human(ours),
+                peer,
+                peer_t,
+                ratio,
+                floor,
+                note
+            );
+        }
+    }
+
+    pub fn main() {
+        let since = SystemTime::now();
+        let dir = output_dir();
+        let mut c = Criterion::default()
+            .output_directory(&dir)
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_millis(1500))
+            .nresamples(10_000)
+            .configure_from_args();
+        reentrant(&mut c);
+        semaphore(&mut c);
+        account(&mut c);
+        queue_roundtrip(&mut c);
+        queue_throughput(&mut c);
+        c.final_summary();
+        summary(&dir, since);
+    }
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+fn main() {
+    bench::main();
+}
+
+#[cfg(any(loom, feature = "shuttle"))]
+fn main() {
+    eprintln!("the primitives bench measures the std build: run it without --cfg loom or --features shuttle");
+}
