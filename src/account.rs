@@ -89,6 +89,7 @@ impl Account {
     /// assert_eq!(a.balance(), 7);
     /// # });
     /// ```
+    #[inline]
     pub fn balance(&self) -> u64 {
         *self.balance.lock()
     }
@@ -107,6 +108,7 @@ impl Account {
     /// assert_eq!(a.deposit(1), Err(AccountError::Overflow { balance: u64::MAX, deposit: 1 }));
     /// # });
     /// ```
+    #[inline]
     pub fn deposit(&self, amount: u64) -> Result<u64, AccountError> {
         let mut balance = self.balance.lock();
         *balance = credit(*balance, amount)?;
@@ -128,6 +130,7 @@ impl Account {
     /// assert_eq!(a.balance(), 6);
     /// # });
     /// ```
+    #[inline]
     pub fn withdraw(&self, amount: u64) -> Result<u64, AccountError> {
         let mut balance = self.balance.lock();
         *balance = debit(*balance, amount)?;

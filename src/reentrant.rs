@@ -175,6 +175,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// # drop((a, b));
     /// # });
     /// ```
+    #[inline]
     pub fn lock(&self) -> ReentrantLockGuard<'_, T> {
         let me = thread::token();
         if !self.try_enter(me) && !self.wait(me, None) {
@@ -325,6 +326,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     }
 
     /// The owner's token, 0 if free.
+    #[inline]
     fn owner(&self) -> usize {
         // Ordering: Relaxed: a thread reading its own token here reads its own latest write to
         // the owner bits (only the owner clears them, and no other thread writes its token), so
@@ -333,6 +335,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     }
 
     /// Re-enters if `me` holds the lock, or takes it if it is free and nobody is queued.
+    #[inline]
     fn try_enter(&self, me: usize) -> bool {
         if self.owner() == me {
             self.count.with_mut(|c| {
@@ -418,6 +421,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     }
 
     /// Gives one hold back; the last one frees the lock or hands it to the oldest waiter.
+    #[inline]
     fn unlock(&self) {
         let left = self.count.with_mut(|c| {
             // SAFETY: a guard exists, so this thread owns the lock; only the owner touches it.
@@ -458,11 +462,13 @@ impl<T: ?Sized> ReentrantLock<T> {
         }
     }
 
+    #[inline]
     fn set_count(&self, n: usize) {
         // SAFETY: called by the thread that has just become the owner; only it touches `count`.
         self.count.with_mut(|c| unsafe { *c = n });
     }
 
+    #[inline]
     fn guard(&self) -> ReentrantLockGuard<'_, T> {
         ReentrantLockGuard {
             lock: self,
@@ -514,6 +520,7 @@ impl<T: ?Sized> Deref for ReentrantLockGuard<'_, T> {
 }
 
 impl<T: ?Sized> Drop for ReentrantLockGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.lock.unlock();
     }

@@ -143,6 +143,7 @@ impl Raw {
     }
 
     /// Takes a free permit if there is one: the lock-free path.
+    #[inline]
     fn try_acquire(&self) -> bool {
         // Ordering: Relaxed: only a first guess, which the exchange below checks.
         let mut state = self.state.load(Ordering::Relaxed);
@@ -164,6 +165,7 @@ impl Raw {
     }
 
     /// Takes a permit, waiting at most `timeout` (`None`: forever). `true` if it got one.
+    #[inline]
     fn acquire(&self, timeout: Option<Duration>) -> bool {
         self.try_acquire() || self.acquire_slow(timeout)
     }
@@ -230,6 +232,7 @@ impl Raw {
     }
 
     /// The count after adding `n` to `available`, if that stays within the bound.
+    #[inline]
     fn add(&self, available: usize, n: usize) -> Result<usize, ReleaseError> {
         match available.checked_add(n) {
             Some(total) if total <= self.bound => Ok(total),
@@ -246,6 +249,7 @@ impl Raw {
     }
 
     /// Adds `n` permits without the lock if nobody waits; `Ok(false)` if somebody does.
+    #[inline]
     fn release_fast(&self, n: usize) -> Result<bool, ReleaseError> {
         // Ordering: Relaxed: only a first guess, which the exchange below checks.
         let mut state = self.state.load(Ordering::Relaxed);
@@ -266,6 +270,7 @@ impl Raw {
         Ok(false)
     }
 
+    #[inline]
     fn release(&self, n: usize) -> Result<(), ReleaseError> {
         if n == 0 || self.release_fast(n)? {
             return Ok(());
@@ -353,6 +358,7 @@ impl SemaphorePermit<'_> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         // Refused only after stray releases (see the type's docs): the count stays at its limit.
         let _ = self.raw.release(1);
@@ -463,6 +469,7 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 2);
     /// # });
     /// ```
+    #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         let got = self.raw.acquire(None);
         debug_assert!(got, "an acquire without a timeout returns with a permit");
@@ -482,6 +489,7 @@ impl Semaphore {
     /// assert!(sem.try_acquire().is_some());
     /// # });
     /// ```
+    #[inline]
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
         // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
         if self.raw.try_acquire() {
@@ -534,6 +542,7 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 2);
     /// # });
     /// ```
+    #[inline]
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
         self.raw.release(n)
     }
@@ -671,6 +680,7 @@ impl BoundedSemaphore {
     /// assert_eq!(sem.available_permits(), 1);
     /// # });
     /// ```
+    #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
         let got = self.raw.acquire(None);
         debug_assert!(got, "an acquire without a timeout returns with a permit");
@@ -686,6 +696,7 @@ impl BoundedSemaphore {
     /// assert!(sem.try_acquire().is_none());
     /// # });
     /// ```
+    #[inline]
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
         // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
         if self.raw.try_acquire() {
@@ -731,6 +742,7 @@ impl BoundedSemaphore {
     /// assert_eq!(sem.available_permits(), 2);
     /// # });
     /// ```
+    #[inline]
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
         self.raw.release(n)
     }

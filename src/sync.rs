@@ -148,6 +148,7 @@ pub mod thread {
     ///     assert_ne!(thread::spawn(thread::token).join().unwrap(), mine);
     /// });
     /// ```
+    #[inline]
     pub fn token() -> usize {
         // A plain std counter in every backend: it hands out names and orders nothing, so a
         // model need not explore it (and under loom and shuttle all threads share one OS
