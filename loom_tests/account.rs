@@ -2,32 +2,16 @@
 //! never deadlock, money conserved in every interleaving.
 #![cfg(loom)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+mod common;
+
+use common::check;
+
 use verisync::sync::{thread, Arc};
 use verisync::{Account, AccountError};
 
-/// Explores `f` with preemption bound 3; prints and returns the number of executions.
-fn check(name: &str, f: impl Fn() + Sync + Send + 'static) -> usize {
-    let count = std::sync::Arc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    let start = Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, Ordering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(Ordering::Relaxed);
-    println!("loom account/{name}: {n} executions, {:?}", start.elapsed());
-    n
-}
-
 #[test]
 fn concurrent_deposits_are_never_lost() {
-    check("deposits", || {
+    check("account/deposits", 3, || {
         let a = Arc::new(Account::new(0));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -45,7 +29,7 @@ fn concurrent_deposits_are_never_lost() {
 
 #[test]
 fn two_withdrawals_cannot_both_take_the_last_funds() {
-    check("withdrawals", || {
+    check("account/withdrawals", 3, || {
         let a = Arc::new(Account::new(10));
         let ts: Vec<_> = (0..2)
             .map(|_| {
@@ -61,7 +45,7 @@ fn two_withdrawals_cannot_both_take_the_last_funds() {
 
 #[test]
 fn opposite_transfers_never_deadlock_and_conserve_money() {
-    check("opposite-transfers", || {
+    check("account/opposite-transfers", 3, || {
         let acc = Arc::new((Account::new(5), Account::new(5)));
         let a2 = Arc::clone(&acc);
         let t = thread::spawn(move || Account::transfer(&a2.0, &a2.1, 3).unwrap());
@@ -73,7 +57,7 @@ fn opposite_transfers_never_deadlock_and_conserve_money() {
 
 #[test]
 fn self_transfer_beside_a_transfer_never_deadlocks() {
-    check("self-transfer", || {
+    check("account/self-transfer", 3, || {
         let acc = Arc::new((Account::new(5), Account::new(0)));
         let a2 = Arc::clone(&acc);
         let t = thread::spawn(move || Account::transfer(&a2.0, &a2.0, 5));
@@ -96,7 +80,7 @@ fn self_transfer_beside_a_transfer_never_deadlocks() {
 #[test]
 fn two_opposite_transfers_beside_main_conserve_money() {
     // Three threads (main + 2): whatever the order, both transfers happen, nothing is lost.
-    check("three-threads", || {
+    check("account/three-threads", 3, || {
         let acc = Arc::new((Account::new(2), Account::new(2)));
         let a2 = Arc::clone(&acc);
         let t = thread::spawn(move || Account::transfer(&a2.0, &a2.1, 1).unwrap());

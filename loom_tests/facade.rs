@@ -2,38 +2,16 @@
 //! a lone timed waiter returns, and `notify_one` wakes exactly one waiter.
 #![cfg(loom)]
 
-use std::collections::BTreeSet;
-use std::sync::{Arc as StdArc, Mutex as StdMutex};
+mod common;
+
+use common::{check, seen, Seen};
+
 use std::time::Duration;
 use verisync::sync::{thread, Arc, Condvar, Mutex};
 
-/// Collects what each execution saw; std types, so they outlive the executions.
-type Seen<T> = StdArc<StdMutex<BTreeSet<T>>>;
-
-fn seen<T: Ord>() -> Seen<T> {
-    StdArc::new(StdMutex::new(BTreeSet::new()))
-}
-
-/// Explores `f` with preemption bound 3 and prints the number of executions and the time.
-fn check(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    let count = StdArc::new(std::sync::atomic::AtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    let start = std::time::Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(std::sync::atomic::Ordering::Relaxed);
-    println!("loom facade/{name}: {n} executions, {:?}", start.elapsed());
-}
-
 #[test]
 fn lone_timed_waiter_times_out_instead_of_deadlocking() {
-    check("lone-timed-waiter", || {
+    check("facade/lone-timed-waiter", 3, || {
         let m = Mutex::new(0);
         let cv = Condvar::new();
         let (g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::from_secs(1), |n| *n == 0);
@@ -44,14 +22,16 @@ fn lone_timed_waiter_times_out_instead_of_deadlocking() {
 
 #[test]
 fn sleep_returns_under_the_model() {
-    check("sleep", || thread::sleep(Duration::from_millis(5)));
+    check("facade/sleep", 3, || {
+        thread::sleep(Duration::from_millis(5))
+    });
 }
 
 #[test]
 fn timed_wait_explores_woken_and_timed_out() {
     let outcomes: Seen<bool> = seen();
     let o = outcomes.clone();
-    check("both-branches", move || {
+    check("facade/both-branches", 3, move || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = Arc::clone(&pair);
         let setter = thread::spawn(move || {
@@ -80,7 +60,7 @@ fn timed_wait_explores_woken_and_timed_out() {
 
 #[test]
 fn an_absurd_timeout_is_no_timeout() {
-    check("absurd-timeout", || {
+    check("facade/absurd-timeout", 3, || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let p2 = Arc::clone(&pair);
         let setter = thread::spawn(move || {
@@ -99,7 +79,7 @@ fn an_absurd_timeout_is_no_timeout() {
 #[test]
 fn notify_one_wakes_one_of_two_waiters() {
     // Two waiters each consume one unit; one notify_one per unit must let both finish.
-    check("notify-one", || {
+    check("facade/notify-one", 3, || {
         let pair = Arc::new((Mutex::new(0u32), Condvar::new()));
         let waiters: Vec<_> = (0..2)
             .map(|_| {
@@ -125,7 +105,7 @@ fn notify_one_wakes_one_of_two_waiters() {
 fn notify_one_is_not_buffered() {
     // A notify with nobody waiting is lost: a waiter arriving later (with the flag still clear)
     // must not take it. It then times out rather than returning woken.
-    check("not-buffered", || {
+    check("facade/not-buffered", 3, || {
         let pair = Arc::new((Mutex::new(()), Condvar::new()));
         pair.1.notify_one();
         let (_g, timed_out) =

@@ -1,32 +1,18 @@
 //! loom models of `verisync::Mutex`: mutual exclusion, and both branches of `lock_timeout`.
 #![cfg(loom)]
 
+mod common;
+
+use common::{check, seen};
+
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc as StdArc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use verisync::sync::{thread, Arc};
 use verisync::Mutex;
 
-fn check(name: &str, f: impl Fn() + Sync + Send + 'static) {
-    let count = StdArc::new(AtomicUsize::new(0));
-    let c = count.clone();
-    let mut b = loom::model::Builder::new();
-    b.preemption_bound = Some(3);
-    let start = Instant::now();
-    b.check(move || {
-        // Relaxed: a tally on loom's single OS thread.
-        c.fetch_add(1, Ordering::Relaxed);
-        f()
-    });
-    // Relaxed: as above.
-    let n = count.load(Ordering::Relaxed);
-    println!("loom mutex/{name}: {n} executions, {:?}", start.elapsed());
-}
-
 #[test]
 fn two_threads_never_inside_together() {
-    check("exclusion", || {
+    check("mutex/exclusion", 3, || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = Arc::clone(&m);
         let t = thread::spawn(move || {
@@ -48,9 +34,9 @@ fn two_threads_never_inside_together() {
 
 #[test]
 fn lock_timeout_reaches_both_branches() {
-    let outcomes = StdArc::new(StdMutex::new(BTreeSet::new()));
+    let outcomes = seen();
     let o = outcomes.clone();
-    check("lock-timeout", move || {
+    check("mutex/lock-timeout", 3, move || {
         let m = Arc::new(Mutex::new(0u32));
         let m2 = Arc::clone(&m);
         let holder = thread::spawn(move || *m2.lock() += 1);
@@ -67,7 +53,7 @@ fn lock_timeout_reaches_both_branches() {
 
 #[test]
 fn try_lock_never_enters_a_held_lock() {
-    check("try-lock", || {
+    check("mutex/try-lock", 3, || {
         let m = Arc::new(Mutex::new(false));
         let m2 = Arc::clone(&m);
         let t = thread::spawn(move || {

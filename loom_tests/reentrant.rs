@@ -83,13 +83,7 @@ fn try_lock_succeeds_or_fails_and_never_blocks() {
     check("reentrant/try-lock", 3, move || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let other = Arc::clone(&lock);
-        let t = thread::spawn(move || match other.try_lock() {
-            Some(g) => {
-                g.bump();
-                true
-            }
-            None => false,
-        });
+        let t = thread::spawn(move || other.try_lock().map(|g| g.bump()).is_some());
         enter_twice(&lock);
         let got = t.join().unwrap();
         assert_eq!(lock.lock().get(), 2 + usize::from(got));
@@ -105,15 +99,12 @@ fn lock_timeout_reaches_both_branches_and_leaves_the_lock_usable() {
     check("reentrant/lock-timeout", 3, move || {
         let lock = Arc::new(ReentrantLock::new(Guarded::new()));
         let other = Arc::clone(&lock);
-        let t = thread::spawn(
-            move || match other.lock_timeout(Duration::from_millis(10)) {
-                Some(g) => {
-                    g.bump();
-                    true
-                }
-                None => false,
-            },
-        );
+        let t = thread::spawn(move || {
+            other
+                .lock_timeout(Duration::from_millis(10))
+                .map(|g| g.bump())
+                .is_some()
+        });
         enter_twice(&lock);
         let got = t.join().unwrap();
         // Whatever happened, nobody is left queued: a new thread takes it without waiting.
