@@ -301,6 +301,27 @@ impl Raw {
     fn waiters(&self) -> usize {
         self.queue.lock().waiting.len()
     }
+
+    /// A permit, waiting as long as it takes (both types' `acquire`).
+    #[inline]
+    fn permit(&self) -> SemaphorePermit<'_> {
+        let got = self.acquire(None);
+        debug_assert!(got, "an acquire without a timeout returns with a permit");
+        SemaphorePermit { raw: self }
+    }
+
+    /// A permit if one is free now (both types' `try_acquire`).
+    #[inline]
+    fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
+        // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
+        self.try_acquire().then(|| SemaphorePermit { raw: self })
+    }
+
+    /// A permit if one comes within `timeout` (both types' `acquire_timeout`).
+    fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
+        self.acquire(Some(timeout))
+            .then(|| SemaphorePermit { raw: self })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -471,9 +492,7 @@ impl Semaphore {
     /// ```
     #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
-        let got = self.raw.acquire(None);
-        debug_assert!(got, "an acquire without a timeout returns with a permit");
-        SemaphorePermit { raw: &self.raw }
+        self.raw.permit()
     }
 
     /// Takes a permit if one is free now; `None` otherwise (Python's `acquire(False)`).
@@ -491,12 +510,7 @@ impl Semaphore {
     /// ```
     #[inline]
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
-        if self.raw.try_acquire() {
-            Some(SemaphorePermit { raw: &self.raw })
-        } else {
-            None
-        }
+        self.raw.try_permit()
     }
 
     /// Waits at most `timeout` for a permit; `None` if none came in time (Python's
@@ -517,11 +531,7 @@ impl Semaphore {
     /// # });
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        if self.raw.acquire(Some(timeout)) {
-            Some(SemaphorePermit { raw: &self.raw })
-        } else {
-            None
-        }
+        self.raw.permit_timeout(timeout)
     }
 
     /// Gives `n` permits (Python 3.9's `release(n)`), waking up to `n` blocked threads, oldest
@@ -682,9 +692,7 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn acquire(&self) -> SemaphorePermit<'_> {
-        let got = self.raw.acquire(None);
-        debug_assert!(got, "an acquire without a timeout returns with a permit");
-        SemaphorePermit { raw: &self.raw }
+        self.raw.permit()
     }
 
     /// Takes a permit if one is free now; `None` otherwise (Python's `acquire(False)`).
@@ -698,12 +706,7 @@ impl BoundedSemaphore {
     /// ```
     #[inline]
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
-        if self.raw.try_acquire() {
-            Some(SemaphorePermit { raw: &self.raw })
-        } else {
-            None
-        }
+        self.raw.try_permit()
     }
 
     /// Waits at most `timeout` for a permit; `None` if none came in time. The semaphore is
@@ -718,11 +721,7 @@ impl BoundedSemaphore {
     /// # });
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        if self.raw.acquire(Some(timeout)) {
-            Some(SemaphorePermit { raw: &self.raw })
-        } else {
-            None
-        }
+        self.raw.permit_timeout(timeout)
     }
 
     /// Gives `n` permits back (for permits [`forget`](SemaphorePermit::forget)-ed earlier),
