@@ -347,16 +347,19 @@ impl<T: ?Sized> ReentrantLock<T> {
             });
             return true;
         }
+        self.take_free(me).is_ok()
+    }
+
+    /// Takes the lock for `me` if the word is 0 (free, nobody queued); else the word seen.
+    #[inline]
+    fn take_free(&self, me: usize) -> Result<(), usize> {
         // Ordering: Acquire on success: the last owner's writes (Release in `unlock`) must be
-        // visible to the new one; Relaxed on failure: nothing was taken.
-        let took = self
-            .state
-            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok();
-        if took {
-            self.set_count(1);
-        }
-        took
+        // visible to the new one, and a lock-free release is not ordered by the queue's lock
+        // even when called from `wait`; Relaxed on failure: nothing was taken.
+        self.state
+            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)?;
+        self.set_count(1);
+        Ok(())
     }
 
     /// Queues up behind the current owner and waits to be handed the lock; `false` if
@@ -368,16 +371,8 @@ impl<T: ?Sized> ReentrantLock<T> {
         loop {
             if state == 0 {
                 // Freed since `try_enter` looked, and nobody is queued: take it.
-                // Ordering: Acquire on success: as in `try_enter`, the last release took no
-                // lock, so the queue's lock does not order it; Relaxed on failure.
-                match self
-                    .state
-                    .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
-                {
-                    Ok(_) => {
-                        self.set_count(1);
-                        return true;
-                    }
+                match self.take_free(me) {
+                    Ok(()) => return true,
                     Err(now) => state = now,
                 }
             } else if state & WAITERS != 0 {
