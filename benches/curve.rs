@@ -1,5 +1,6 @@
 //! Contention curves: throughput (ops/s) of each verisync primitive and its peers at 1, 2, 4,
-//! 8 and 16 threads, printed as a table and written as CSV. A self-contained executable with no
+//! 8 and 16 threads, printed as a table, written as CSV and plotted (one SVG per primitive,
+//! beside the CSV: `bench-out/curve-<primitive>.svg`). A self-contained executable with no
 //! criterion: build it once (statically, if it is to travel) and run it on a machine with more
 //! cores, no toolchain needed there. `BENCHMARKS.md` has the recipe.
 //!
@@ -7,6 +8,7 @@
 //! cargo bench --bench curve -- --threads 1,2        # here: 2 cores
 //! cargo bench --bench curve -- --point-ms 500       # 1,2,4,8,16 threads, 0.5 s a point
 //! cargo bench --bench curve -- --threads 1,2 --cap 1 queue   # rows named *queue*, capacity 1
+//! cargo bench --bench curve -- --plot-only host.csv --machine "16 cores, Xeon …"  # just plot
 //! ```
 //!
 //! Options: `--threads 1,2,4` (default `1,2,4,8,16`), `--point-ms N` (default 200: how long
@@ -15,6 +17,13 @@
 //! keeps only the rows whose `primitive/impl` contains it. Invoked by `cargo bench` (which
 //! passes criterion-style `--bench`) without `--threads` or `--point-ms`, it runs `--quick`,
 //! so that a plain `cargo bench` stays short; other `-`-flags (criterion's) are ignored.
+//! `--plot-only PATH.csv` runs nothing: it writes `PATH-<primitive>.svg` (the CSV's stem, then
+//! the primitive) from a CSV taken earlier, here or elsewhere; `--machine TEXT` names the
+//! machine in the titles (the CSV does not record it).
+//!
+//! A plot: x = threads (log2 scale), y = M ops/s from 0, one line per implementation, ours
+//! thick, a floor dashed; the title names the primitive, the machine (available parallelism
+//! and `/proc/cpuinfo`'s model name) and the point's duration.
 //!
 //! Each point starts `threads` threads together and lets them run for the point's time, then
 //! counts the operations done (for a queue: the items got, after the producers stopped and the
@@ -32,7 +41,7 @@ mod curve {
     use std::cell::Cell;
     use std::fmt::Write as _;
     use std::hint::black_box;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
     use std::thread;
@@ -48,10 +57,15 @@ mod curve {
         cap: usize,
         out: PathBuf,
         filters: Vec<String>,
+        /// Plot this CSV (taken here or elsewhere) and run nothing.
+        plot_only: Option<PathBuf>,
+        /// With `--plot-only`: the machine the CSV was taken on, for the plots' titles.
+        machine: Option<String>,
     }
 
     const USAGE: &str = "usage: curve [--threads 1,2,4,8,16] [--point-ms 200] [--cap 1024] \
-                         [--out bench-out/curve.csv] [--quick] [FILTER…]";
+                         [--out bench-out/curve.csv] [--quick] [FILTER…]\n       \
+                         curve --plot-only PATH.csv [--machine TEXT]";
 
     fn parse() -> Result<Opts, String> {
         let given = |flag: &str| std::env::args().any(|a| a == flag);
@@ -61,6 +75,8 @@ mod curve {
             cap: 1024,
             out: PathBuf::from("bench-out/curve.csv"),
             filters: Vec::new(),
+            plot_only: None,
+            machine: None,
         };
         let (mut quick, mut timed, mut cargo_bench) = (false, false, false);
         let mut args = std::env::args().skip(1);
@@ -93,6 +109,8 @@ mod curve {
                 "--out" => {
                     opts.out = value("--out")?.into();
                 }
+                "--plot-only" => opts.plot_only = Some(value("--plot-only")?.into()),
+                "--machine" => opts.machine = Some(value("--machine")?),
                 "--quick" => quick = true,
                 "-h" | "--help" => {
                     println!("{USAGE}");
@@ -626,6 +644,238 @@ mod curve {
     }
 
     // -----------------------------------------------------------------------------------------
+    // Plots: one SVG per primitive, made from the CSV's text (this run's, or one read back).
+
+    /// One implementation's curve: (threads, ops/s) points.
+    struct Curve {
+        name: String,
+        role: String,
+        points: Vec<(usize, f64)>,
+    }
+
+    /// The CSV's curves grouped by primitive, in the CSV's order, and the `secs` column.
+    type Curves = (Vec<(String, Vec<Curve>)>, Vec<f64>);
+
+    fn read_csv(text: &str) -> Result<Curves, String> {
+        let mut lines = text.lines().enumerate();
+        let head: Vec<&str> = lines.next().ok_or("empty CSV")?.1.split(',').collect();
+        let col = |name: &str| {
+            let at = head.iter().position(|c| c.trim() == name);
+            at.ok_or(format!("the CSV has no {name} column"))
+        };
+        let cols = [
+            col("primitive")?,
+            col("impl")?,
+            col("role")?,
+            col("threads")?,
+        ];
+        let (rate, secs) = (col("ops_per_sec")?, col("secs")?);
+        let (mut out, mut all_secs): (Vec<(String, Vec<Curve>)>, _) = (Vec::new(), Vec::new());
+        for (n, line) in lines.filter(|(_, l)| !l.trim().is_empty()) {
+            let f: Vec<&str> = line.split(',').map(str::trim).collect();
+            let bad = || format!("CSV line {}: {line:?}", n + 1);
+            let [p, i, r, t] = cols.map(|k| f.get(k).copied().unwrap_or(""));
+            let num = |k: usize| f.get(k).and_then(|v| v.parse::<f64>().ok()).ok_or_else(bad);
+            let threads = t.parse::<usize>().map_err(|_| bad())?;
+            let (rate, secs) = (num(rate)?, num(secs)?);
+            all_secs.push(secs);
+            let k = match out.iter().position(|(q, _)| q == p) {
+                Some(k) => k,
+                None => {
+                    out.push((p.to_string(), Vec::new()));
+                    out.len() - 1
+                }
+            };
+            let curves = &mut out[k].1;
+            match curves.iter_mut().find(|c| c.name == i) {
+                Some(c) => c.points.push((threads, rate)),
+                None => curves.push(Curve {
+                    name: i.to_string(),
+                    role: r.to_string(),
+                    points: vec![(threads, rate)],
+                }),
+            }
+        }
+        Ok((out, all_secs))
+    }
+
+    /// Writes `<stem>-<primitive>.svg` beside `csv_path` for each primitive in `csv`; `note`
+    /// gives a primitive's subtitle. Returns the paths written.
+    fn write_plots(
+        csv_path: &Path,
+        curves: &[(String, Vec<Curve>)],
+        note: impl Fn(&str) -> String,
+    ) -> Result<Vec<PathBuf>, String> {
+        let stem = csv_path
+            .file_stem()
+            .map_or("curve".into(), |s| s.to_string_lossy());
+        let mut written = Vec::new();
+        for (primitive, cs) in curves {
+            let path = csv_path.with_file_name(format!("{stem}-{primitive}.svg"));
+            std::fs::write(&path, svg(primitive, cs, &note(primitive)))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    /// `s` with XML's special characters escaped.
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    }
+
+    /// A step of 1, 2, 2.5 or 5 × 10^k at least `raw`, and the decimals its multiples need.
+    fn nice_step(raw: f64) -> (f64, usize) {
+        if raw.is_nan() || raw <= 0.0 {
+            return (1.0, 0);
+        }
+        let mag = 10f64.powf(raw.log10().floor());
+        let step = mag
+            * [1.0, 2.0, 2.5, 5.0, 10.0]
+                .into_iter()
+                .find(|m| m * mag >= raw)
+                .unwrap_or(10.0);
+        let exact = |d: usize| {
+            let v = step * 10f64.powi(d as i32);
+            (v - v.round()).abs() < 1e-6 * v.max(1.0)
+        };
+        (step, (0..6).find(|&d| exact(d)).unwrap_or(6))
+    }
+
+    /// One primitive's curves as a self-contained SVG line chart: x = threads on a log2 scale,
+    /// y = M ops/s from 0; ours drawn thick, a floor dashed; a legend on the right.
+    fn svg(primitive: &str, curves: &[Curve], subtitle: &str) -> String {
+        const OURS: &str = "#d62728";
+        const FLOOR: &str = "#7f7f7f";
+        const PEERS: [&str; 5] = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+        let (width, height) = (780.0, 430.0);
+        let (left, right, top, bottom) = (70.0, 600.0, 66.0, 370.0);
+        let mut threads: Vec<usize> = curves
+            .iter()
+            .flat_map(|c| c.points.iter().map(|p| p.0))
+            .collect();
+        threads.sort_unstable();
+        threads.dedup();
+        let lg = |t: usize| (t.max(1) as f64).log2();
+        let (lo, hi) = (lg(threads[0]), lg(threads[threads.len() - 1]));
+        let (lo, hi) = if hi > lo {
+            (lo, hi)
+        } else {
+            (lo - 0.5, hi + 0.5)
+        };
+        // Inset by 24 px, so that the end points stand clear of the axis and of the legend.
+        let x = |t: usize| left + 24.0 + (lg(t) - lo) / (hi - lo) * (right - left - 48.0);
+        let most = curves
+            .iter()
+            .flat_map(|c| c.points.iter().map(|p| p.1 / 1e6));
+        let most = most.fold(0.0, f64::max);
+        let (step, decimals) = nice_step(most / 5.0);
+        let ticks = (most / step).ceil().max(1.0) as usize;
+        let y = |m: f64| bottom - m / (step * ticks as f64) * (bottom - top);
+
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
+        );
+        let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+        let _ = writeln!(
+            s,
+            r#"<text x="{left}" y="24" font-size="16" font-weight="bold">{}: throughput by thread count</text>"#,
+            esc(primitive)
+        );
+        let _ = writeln!(
+            s,
+            r##"<text x="{left}" y="44" fill="#444">{}</text>"##,
+            esc(subtitle)
+        );
+        for k in 0..=ticks {
+            let (v, at) = (k as f64 * step, y(k as f64 * step));
+            let _ = writeln!(
+                s,
+                r##"<line x1="{left}" y1="{at:.1}" x2="{right}" y2="{at:.1}" stroke="#e4e4e4"/><text x="{}" y="{:.1}" text-anchor="end">{v:.decimals$}</text>"##,
+                left - 8.0,
+                at + 4.0
+            );
+        }
+        for &t in &threads {
+            let at = x(t);
+            let _ = writeln!(
+                s,
+                r##"<line x1="{at:.1}" y1="{top}" x2="{at:.1}" y2="{bottom}" stroke="#f0f0f0"/><text x="{at:.1}" y="{}" text-anchor="middle">{t}</text>"##,
+                bottom + 18.0
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<path d="M{left} {top}V{bottom}H{right}" fill="none" stroke="black"/>"#
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle">threads (log2 scale)</text>"#,
+            (left + right) / 2.0,
+            bottom + 40.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text transform="translate(20 {}) rotate(-90)" text-anchor="middle">M ops/s</text>"#,
+            (top + bottom) / 2.0
+        );
+        let mut peers = PEERS.iter().cycle();
+        for (k, c) in curves.iter().enumerate() {
+            let (ours, floor) = (c.role == "ours", c.role == "floor");
+            let (colour, stroke, r, dash) = if ours {
+                (OURS, 3.5, 4.5, "")
+            } else if floor {
+                (FLOOR, 1.5, 3.0, r#" stroke-dasharray="6 4""#)
+            } else {
+                (*peers.next().unwrap(), 1.5, 3.0, "")
+            };
+            let mut pts = c.points.clone();
+            pts.sort_by_key(|p| p.0);
+            let line: Vec<String> = pts
+                .iter()
+                .map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v / 1e6)))
+                .collect();
+            let _ = writeln!(
+                s,
+                r#"<g stroke="{colour}" fill="{colour}"><polyline points="{}" fill="none" stroke-width="{stroke}"{dash}/>"#,
+                line.join(" ")
+            );
+            for &(t, v) in &pts {
+                let _ = writeln!(
+                    s,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="{r}"/>"#,
+                    x(t),
+                    y(v / 1e6)
+                );
+            }
+            let ly = top + 8.0 + 22.0 * k as f64;
+            let _ = writeln!(
+                s,
+                r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke-width="{stroke}"{dash}/><circle cx="{}" cy="{ly}" r="{r}"/></g>"#,
+                right + 20.0,
+                right + 48.0,
+                right + 34.0
+            );
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{}"{}>{}{}</text>"#,
+                right + 56.0,
+                ly + 4.0,
+                if ours { r#" font-weight="bold""# } else { "" },
+                esc(&c.name),
+                if floor { " (floor)" } else { "" }
+            );
+        }
+        s.push_str("</svg>\n");
+        s
+    }
+
+    // -----------------------------------------------------------------------------------------
     // Report
 
     fn cpu_model() -> String {
@@ -655,6 +905,10 @@ mod curve {
                 std::process::exit(2);
             }
         };
+        if let Some(csv) = &opts.plot_only {
+            let plotted = plot_only(csv, opts.machine.as_deref());
+            std::process::exit(report_plots(plotted));
+        }
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
         let keep = |s: &Subject| {
             let id = format!("{}/{}", s.primitive, s.name);
@@ -711,13 +965,52 @@ mod curve {
                 eprintln!("curve: cannot create {}: {e}", dir.display());
             }
         }
-        match std::fs::write(&opts.out, csv) {
+        match std::fs::write(&opts.out, &csv) {
             Ok(()) => println!(
                 "\nwrote {} ({:.1} s)",
                 opts.out.display(),
                 started.elapsed().as_secs_f64()
             ),
             Err(e) => eprintln!("curve: cannot write {}: {e}", opts.out.display()),
+        }
+        let machine = format!("{cores} cores (available_parallelism), {}", cpu_model());
+        let point = format!("{} ms a point", opts.point.as_millis());
+        let plotted = read_csv(&csv).and_then(|(curves, _)| {
+            write_plots(&opts.out, &curves, |p| match p.starts_with("queue") {
+                true => format!("{machine}; {point}; capacity {}", opts.cap),
+                false => format!("{machine}; {point}"),
+            })
+        });
+        report_plots(plotted);
+    }
+
+    /// `--plot-only`: the plots of a CSV taken earlier, here or on another machine.
+    fn plot_only(csv: &Path, machine: Option<&str>) -> Result<Vec<PathBuf>, String> {
+        let text = std::fs::read_to_string(csv)
+            .map_err(|e| format!("cannot read {}: {e}", csv.display()))?;
+        let (curves, mut secs) = read_csv(&text)?;
+        secs.sort_by(f64::total_cmp);
+        let point = match secs.get(secs.len() / 2) {
+            Some(s) => format!("~{:.0} ms a point (median secs)", s * 1e3),
+            None => "no points".into(),
+        };
+        let machine = machine.unwrap_or("machine not given (--machine)");
+        write_plots(csv, &curves, |_| format!("{machine}; {point}"))
+    }
+
+    /// Prints what was plotted, or why not; the exit status to give.
+    fn report_plots(plotted: Result<Vec<PathBuf>, String>) -> i32 {
+        match plotted {
+            Ok(paths) => {
+                for p in paths {
+                    println!("wrote {}", p.display());
+                }
+                0
+            }
+            Err(e) => {
+                eprintln!("curve: plots: {e}");
+                1
+            }
         }
     }
 
