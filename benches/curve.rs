@@ -37,10 +37,12 @@
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod curve {
+    use crossbeam_channel as cb;
     use crossbeam_utils::Backoff;
     use std::cell::Cell;
     use std::fmt::Write as _;
     use std::hint::black_box;
+    use std::ops::Deref;
     use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
@@ -318,127 +320,157 @@ mod curve {
         }
     }
 
-    fn ours_blocking(
+    /// A blocking queue under test, described once: how to open one with a receiving handle
+    /// for each of `consumers` threads, a put, a get, and what ends a run.
+    trait Blocking {
+        /// A producer's handle, cloned for each producer.
+        type Tx: Clone + Send + 'static;
+        /// A consumer's handle.
+        type Rx: Send + 'static;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>);
+        fn put(tx: &Self::Tx, v: u64);
+        /// `None` once the queue is closed (or its senders gone) and drained.
+        fn get(rx: &Self::Rx) -> Option<u64>;
+        /// What ends the run once every producer has stopped. A channel needs nothing: its
+        /// senders drop with their threads (this one, here).
+        fn finish(tx: Self::Tx) -> Box<dyn FnOnce() + Send> {
+            drop(tx);
+            Box::new(|| ())
+        }
+    }
+
+    /// A run's endpoints on a fresh `Q`: `p` putters, `c` getters.
+    fn blocking<Q: Blocking>(
         cap: usize,
         p: usize,
         c: usize,
     ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        let q = Arc::new(BoundedQueue::new(cap));
-        let ps = copies(&q, p)
+        let (tx, rxs) = Q::open(cap, c);
+        let ps = copies(&tx, p)
             .into_iter()
-            .map(|q| move |v| q.put(v).unwrap())
+            .map(|tx| move |v| Q::put(&tx, v))
             .collect();
-        let cs = copies(&q, c)
-            .into_iter()
-            .map(|q| move || q.get().ok())
-            .collect();
-        (
-            ps,
-            cs,
+        let cs = rxs.into_iter().map(|rx| move || Q::get(&rx)).collect();
+        (ps, cs, Q::finish(tx))
+    }
+
+    /// [`BoundedQueue`]'s blocking `put` and `get`; the run ends when it is closed.
+    struct Verisync;
+
+    impl Blocking for Verisync {
+        type Tx = Arc<BoundedQueue<u64>>;
+        type Rx = Arc<BoundedQueue<u64>>;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let q = Arc::new(BoundedQueue::new(cap));
+            (Arc::clone(&q), copies(&q, consumers))
+        }
+        fn put(q: &Self::Tx, v: u64) {
+            q.put(v).unwrap()
+        }
+        fn get(q: &Self::Rx) -> Option<u64> {
+            q.get().ok()
+        }
+        fn finish(q: Self::Tx) -> Box<dyn FnOnce() + Send> {
             Box::new(move || {
                 q.close();
-            }),
-        )
-    }
-
-    fn ours_try(
-        cap: usize,
-        p: usize,
-        c: usize,
-    ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        let q = Arc::new(BoundedQueue::new(cap));
-        let done = Arc::new(AtomicBool::new(false));
-        let ps = copies(&q, p)
-            .into_iter()
-            .map(|q| spin_put(move |v| q.try_put(v).map_err(|e| e.into_inner())))
-            .collect();
-        let cs = copies(&q, c)
-            .into_iter()
-            .map(|q| {
-                let try_get = move || match q.try_get() {
-                    Ok(v) => Some(v),
-                    Err(TryGetError::Empty) => None,
-                    Err(TryGetError::Closed) => unreachable!("never closed"),
-                };
-                spin_get(try_get, Arc::clone(&done))
             })
-            .collect();
-        (
-            ps,
-            cs,
-            Box::new(move || done.store(true, Ordering::Release)),
-        )
+        }
     }
 
-    fn array_queue(
+    /// A channel peer: opened its own way (`|cap, consumers| -> (sender, receivers)`); `send`
+    /// and `recv` are the same calls on each.
+    macro_rules! channel {
+        ($peer:ident: $tx:ty, $rx:ty, |$cap:ident, $n:ident| $open:expr) => {
+            struct $peer;
+
+            impl Blocking for $peer {
+                type Tx = $tx;
+                type Rx = $rx;
+                fn open($cap: usize, $n: usize) -> ($tx, Vec<$rx>) {
+                    $open
+                }
+                fn put(tx: &$tx, v: u64) {
+                    tx.send(v).unwrap()
+                }
+                fn get(rx: &$rx) -> Option<u64> {
+                    rx.recv().ok()
+                }
+            }
+        };
+    }
+
+    channel!(Crossbeam: cb::Sender<u64>, cb::Receiver<u64>, |cap, n| {
+        let (tx, rx) = cb::bounded(cap);
+        (tx, copies(&rx, n))
+    });
+    channel!(Flume: flume::Sender<u64>, flume::Receiver<u64>, |cap, n| {
+        let (tx, rx) = flume::bounded(cap);
+        (tx, copies(&rx, n))
+    });
+    channel!(Mpsc: mpsc::SyncSender<u64>, mpsc::Receiver<u64>, |cap, n| {
+        assert_eq!(n, 1, "mpsc has one receiver");
+        let (tx, rx) = mpsc::sync_channel(cap);
+        (tx, vec![rx])
+    });
+
+    /// A non-blocking queue under test: `offer` hands the item back when full, `poll` finds
+    /// nothing when empty; the run spins on both (`spin_put`, `spin_get`).
+    trait Spinning: Send + Sync + 'static {
+        fn with_capacity(cap: usize) -> Self;
+        fn offer(&self, v: u64) -> Result<(), u64>;
+        fn poll(&self) -> Option<u64>;
+    }
+
+    impl Spinning for BoundedQueue<u64> {
+        fn with_capacity(cap: usize) -> Self {
+            BoundedQueue::new(cap)
+        }
+        fn offer(&self, v: u64) -> Result<(), u64> {
+            self.try_put(v).map_err(|e| e.into_inner())
+        }
+        fn poll(&self) -> Option<u64> {
+            match self.try_get() {
+                Ok(v) => Some(v),
+                Err(TryGetError::Empty) => None,
+                Err(TryGetError::Closed) => unreachable!("never closed"),
+            }
+        }
+    }
+
+    impl Spinning for crossbeam_queue::ArrayQueue<u64> {
+        fn with_capacity(cap: usize) -> Self {
+            Self::new(cap)
+        }
+        fn offer(&self, v: u64) -> Result<(), u64> {
+            self.push(v)
+        }
+        fn poll(&self) -> Option<u64> {
+            self.pop()
+        }
+    }
+
+    /// A run's endpoints on a fresh `Q`, spinning: `p` putters, `c` getters; the run ends when
+    /// `done` is raised.
+    fn spinning<Q: Spinning>(
         cap: usize,
         p: usize,
         c: usize,
     ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        let q = Arc::new(crossbeam_queue::ArrayQueue::new(cap));
+        let q = Arc::new(Q::with_capacity(cap));
         let done = Arc::new(AtomicBool::new(false));
         let ps = copies(&q, p)
             .into_iter()
-            .map(|q| spin_put(move |v| q.push(v)))
+            .map(|q| spin_put(move |v| q.offer(v)))
             .collect();
         let cs = copies(&q, c)
             .into_iter()
-            .map(|q| spin_get(move || q.pop(), Arc::clone(&done)))
+            .map(|q| spin_get(move || q.poll(), Arc::clone(&done)))
             .collect();
         (
             ps,
             cs,
             Box::new(move || done.store(true, Ordering::Release)),
         )
-    }
-
-    fn crossbeam(
-        cap: usize,
-        p: usize,
-        c: usize,
-    ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        let (tx, rx) = crossbeam_channel::bounded(cap);
-        let ps = copies(&tx, p)
-            .into_iter()
-            .map(|tx| move |v| tx.send(v).unwrap())
-            .collect();
-        let cs = copies(&rx, c)
-            .into_iter()
-            .map(|rx| move || rx.recv().ok())
-            .collect();
-        (ps, cs, Box::new(|| ()))
-    }
-
-    fn flume(
-        cap: usize,
-        p: usize,
-        c: usize,
-    ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        let (tx, rx) = flume::bounded(cap);
-        let ps = copies(&tx, p)
-            .into_iter()
-            .map(|tx| move |v| tx.send(v).unwrap())
-            .collect();
-        let cs = copies(&rx, c)
-            .into_iter()
-            .map(|rx| move || rx.recv().ok())
-            .collect();
-        (ps, cs, Box::new(|| ()))
-    }
-
-    fn mpsc(
-        cap: usize,
-        p: usize,
-        c: usize,
-    ) -> Run<impl FnMut(u64) + Send, impl FnMut() -> Option<u64> + Send> {
-        assert_eq!(c, 1, "mpsc has one receiver");
-        let (tx, rx) = mpsc::sync_channel(cap);
-        let ps = copies(&tx, p)
-            .into_iter()
-            .map(|tx| move |v| tx.send(v).unwrap())
-            .collect();
-        let cs = vec![move || rx.recv().ok()];
-        (ps, cs, Box::new(|| ()))
     }
 
     // -----------------------------------------------------------------------------------------
@@ -462,12 +494,14 @@ mod curve {
         }
     }
 
+    /// A row's run: `threads` threads for a point's time; `None` where the shape does not fit.
+    type RunFn = Box<dyn Fn(usize, Duration) -> Option<Point>>;
+
     struct Subject {
         primitive: &'static str,
         name: &'static str,
         role: Role,
-        /// `None` where the shape does not fit it (mpsc with several consumers).
-        run: Box<dyn Fn(usize, Duration) -> Option<Point>>,
+        run: RunFn,
     }
 
     /// A `Mutex<usize>` + `Condvar` counting semaphore, the way most Rust code writes one.
@@ -477,6 +511,13 @@ mod curve {
     }
 
     impl CondvarSemaphore {
+        fn one() -> Self {
+            CondvarSemaphore {
+                permits: Mutex::new(1),
+                cv: Condvar::new(),
+            }
+        }
+
         fn acquire_release(&self) {
             let mut n = self
                 .cv
@@ -490,156 +531,112 @@ mod curve {
         }
     }
 
+    /// A row where every thread loops on `op` over one instance, made afresh for each point.
+    fn hammered<T: Sync + 'static>(
+        make: impl Fn() -> T + 'static,
+        op: impl Fn(&T) + Sync + 'static,
+    ) -> RunFn {
+        Box::new(move |t, p| {
+            let x = make();
+            Some(hammer(t, p, || op(&x)))
+        })
+    }
+
+    /// A queue row: `make(cap, producers, consumers)` builds each point's queue and endpoints.
+    fn pumped<P, C>(cap: usize, make: fn(usize, usize, usize) -> Run<P, C>) -> RunFn
+    where
+        P: FnMut(u64) + Send + 'static,
+        C: FnMut() -> Option<u64> + Send + 'static,
+    {
+        Box::new(move |t, p| Some(pump(t, p, |np, nc| make(cap, np, nc))))
+    }
+
+    /// A re-entrant lock's operation, once locked: bump the count.
+    fn bump(g: impl Deref<Target = Cell<u64>>) {
+        g.set(g.get() + 1);
+    }
+
     fn subjects(cap: usize) -> Vec<Subject> {
         use Role::*;
         let mut v: Vec<Subject> = Vec::new();
-        let mut add =
-            |primitive, name, role, run: Box<dyn Fn(usize, Duration) -> Option<Point>>| {
-                v.push(Subject {
-                    primitive,
-                    name,
-                    role,
-                    run,
-                })
-            };
-
+        let mut add = |primitive, name, role, run| {
+            v.push(Subject {
+                primitive,
+                name,
+                role,
+                run,
+            })
+        };
+        let new_reentrant = || ReentrantLock::new(Cell::new(0u64));
         add(
             "reentrant_lock",
             "verisync",
             Ours,
-            Box::new(|t, p| {
-                let l = ReentrantLock::new(Cell::new(0u64));
-                Some(hammer(t, p, || {
-                    let g = l.lock();
-                    g.set(g.get() + 1);
-                }))
-            }),
+            hammered(new_reentrant, |l| bump(l.lock())),
         );
+        let new_pl = || parking_lot::ReentrantMutex::new(Cell::new(0u64));
         add(
             "reentrant_lock",
             "parking_lot",
             Peer,
-            Box::new(|t, p| {
-                let l = parking_lot::ReentrantMutex::new(Cell::new(0u64));
-                Some(hammer(t, p, || {
-                    let g = l.lock();
-                    g.set(g.get() + 1);
-                }))
-            }),
+            hammered(new_pl, |l| bump(l.lock())),
         );
-        add(
-            "reentrant_lock",
-            "std_mutex",
-            Peer,
-            Box::new(|t, p| {
-                let l = Mutex::new(0u64);
-                Some(hammer(t, p, || *l.lock().unwrap() += 1))
-            }),
-        );
+        let std_mutex = hammered(|| Mutex::new(0u64), |l| *l.lock().unwrap() += 1);
+        add("reentrant_lock", "std_mutex", Peer, std_mutex);
 
-        add(
-            "semaphore",
-            "verisync",
-            Ours,
-            Box::new(|t, p| {
-                let s = Semaphore::new(1);
-                Some(hammer(t, p, || drop(black_box(s.acquire()))))
-            }),
+        let ours = hammered(|| Semaphore::new(1), |s| drop(black_box(s.acquire())));
+        add("semaphore", "verisync", Ours, ours);
+        let async_lock = hammered(
+            || async_lock::Semaphore::new(1),
+            |s| drop(black_box(s.acquire_blocking())),
         );
-        add(
-            "semaphore",
-            "async_lock",
-            Peer,
-            Box::new(|t, p| {
-                let s = async_lock::Semaphore::new(1);
-                Some(hammer(t, p, || drop(black_box(s.acquire_blocking()))))
-            }),
-        );
-        add(
-            "semaphore",
-            "mutex_condvar",
-            Peer,
-            Box::new(|t, p| {
-                let s = CondvarSemaphore {
-                    permits: Mutex::new(1),
-                    cv: Condvar::new(),
-                };
-                Some(hammer(t, p, || s.acquire_release()))
-            }),
-        );
+        add("semaphore", "async_lock", Peer, async_lock);
+        let condvar = hammered(CondvarSemaphore::one, CondvarSemaphore::acquire_release);
+        add("semaphore", "mutex_condvar", Peer, condvar);
 
-        add(
-            "account",
-            "verisync",
-            Ours,
-            Box::new(|t, p| {
-                let a = Account::new(0);
-                Some(hammer(t, p, || {
-                    black_box(a.deposit(black_box(1)).unwrap());
-                }))
-            }),
+        let ours = hammered(
+            || Account::new(0),
+            |a| {
+                black_box(a.deposit(black_box(1)).unwrap());
+            },
         );
-        add(
-            "account",
-            "std_mutex",
-            Peer,
-            Box::new(|t, p| {
-                let a = Mutex::new(0u64);
-                Some(hammer(t, p, || {
-                    let mut g = a.lock().unwrap();
-                    *g = g.checked_add(black_box(1)).unwrap();
-                    black_box(*g);
-                }))
-            }),
+        add("account", "verisync", Ours, ours);
+        let std_mutex = hammered(
+            || Mutex::new(0u64),
+            |a| {
+                let mut g = a.lock().unwrap();
+                *g = g.checked_add(black_box(1)).unwrap();
+                black_box(*g);
+            },
         );
-        add(
-            "account",
-            "atomic",
-            Floor,
-            Box::new(|t, p| {
-                let a = AtomicU64::new(0);
-                Some(hammer(t, p, || {
-                    black_box(a.fetch_add(black_box(1), Ordering::AcqRel));
-                }))
-            }),
+        add("account", "std_mutex", Peer, std_mutex);
+        let atomic = hammered(
+            || AtomicU64::new(0),
+            |a| {
+                black_box(a.fetch_add(black_box(1), Ordering::AcqRel));
+            },
         );
+        add("account", "atomic", Floor, atomic);
 
-        add(
-            "queue",
-            "verisync",
-            Ours,
-            Box::new(move |t, p| Some(pump(t, p, |np, nc| ours_blocking(cap, np, nc)))),
-        );
+        add("queue", "verisync", Ours, pumped(cap, blocking::<Verisync>));
         add(
             "queue",
             "crossbeam",
             Peer,
-            Box::new(move |t, p| Some(pump(t, p, |np, nc| crossbeam(cap, np, nc)))),
+            pumped(cap, blocking::<Crossbeam>),
         );
+        let mpsc = pumped(cap, blocking::<Mpsc>);
         add(
             "queue",
             "mpsc",
             Peer,
-            Box::new(move |t, p| (t - t / 2 == 1).then(|| pump(t, p, |np, nc| mpsc(cap, np, nc)))),
+            Box::new(move |t, p| (t - t / 2 == 1).then(|| mpsc(t, p)).flatten()),
         );
-        add(
-            "queue",
-            "flume",
-            Peer,
-            Box::new(move |t, p| Some(pump(t, p, |np, nc| flume(cap, np, nc)))),
-        );
-        add(
-            "queue_try",
-            "verisync_try",
-            Ours,
-            Box::new(move |t, p| Some(pump(t, p, |np, nc| ours_try(cap, np, nc)))),
-        );
-        add(
-            "queue_try",
-            "array_queue",
-            Peer,
-            Box::new(move |t, p| Some(pump(t, p, |np, nc| array_queue(cap, np, nc)))),
-        );
+        add("queue", "flume", Peer, pumped(cap, blocking::<Flume>));
+        let ours_try = pumped(cap, spinning::<BoundedQueue<u64>>);
+        add("queue_try", "verisync_try", Ours, ours_try);
+        let array_queue = pumped(cap, spinning::<crossbeam_queue::ArrayQueue<u64>>);
+        add("queue_try", "array_queue", Peer, array_queue);
         v
     }
 
