@@ -36,7 +36,12 @@
 //!   `n / 2` producers and `n - n / 2` consumers (`mpsc` appears only with one consumer).
 
 #[cfg(not(any(loom, feature = "shuttle")))]
+#[path = "common/queues.rs"]
+mod queues;
+
+#[cfg(not(any(loom, feature = "shuttle")))]
 mod curve {
+    use super::queues::Spinning;
     use crossbeam_channel as cb;
     use crossbeam_utils::Backoff;
     use std::cell::Cell;
@@ -48,7 +53,7 @@ mod curve {
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
     use std::thread;
     use std::time::{Duration, Instant};
-    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore, TryGetError};
+    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore};
 
     // -----------------------------------------------------------------------------------------
     // Options
@@ -412,42 +417,6 @@ mod curve {
         let (tx, rx) = mpsc::sync_channel(cap);
         (tx, vec![rx])
     });
-
-    /// A non-blocking queue under test: `offer` hands the item back when full, `poll` finds
-    /// nothing when empty; the run spins on both (`spin_put`, `spin_get`).
-    trait Spinning: Send + Sync + 'static {
-        fn with_capacity(cap: usize) -> Self;
-        fn offer(&self, v: u64) -> Result<(), u64>;
-        fn poll(&self) -> Option<u64>;
-    }
-
-    impl Spinning for BoundedQueue<u64> {
-        fn with_capacity(cap: usize) -> Self {
-            BoundedQueue::new(cap)
-        }
-        fn offer(&self, v: u64) -> Result<(), u64> {
-            self.try_put(v).map_err(|e| e.into_inner())
-        }
-        fn poll(&self) -> Option<u64> {
-            match self.try_get() {
-                Ok(v) => Some(v),
-                Err(TryGetError::Empty) => None,
-                Err(TryGetError::Closed) => unreachable!("never closed"),
-            }
-        }
-    }
-
-    impl Spinning for crossbeam_queue::ArrayQueue<u64> {
-        fn with_capacity(cap: usize) -> Self {
-            Self::new(cap)
-        }
-        fn offer(&self, v: u64) -> Result<(), u64> {
-            self.push(v)
-        }
-        fn poll(&self) -> Option<u64> {
-            self.pop()
-        }
-    }
 
     /// A run's endpoints on a fresh `Q`, spinning: `p` putters, `c` getters; the run ends when
     /// `done` is raised.

@@ -32,17 +32,25 @@
 //! the ratio (> 1: verisync is faster), read back from criterion's `estimates.json` files.
 
 #[cfg(not(any(loom, feature = "shuttle")))]
+#[path = "common/queues.rs"]
+mod queues;
+
+#[cfg(not(any(loom, feature = "shuttle")))]
 mod bench {
-    use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+    use super::queues::Spinning;
+    use criterion::measurement::WallTime;
+    use criterion::{Bencher, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+    use crossbeam_channel as cb;
     use crossbeam_utils::Backoff;
     use std::cell::Cell;
     use std::hint::black_box;
+    use std::ops::Deref;
     use std::path::{Path, PathBuf};
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
     use std::thread;
     use std::time::{Duration, Instant, SystemTime};
-    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore, TryGetError};
+    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore};
 
     // -----------------------------------------------------------------------------------------
     // The hand-rolled peer: a counting semaphore the way most Rust code writes one.
@@ -182,6 +190,143 @@ mod bench {
         span(spans)
     }
 
+    /// A blocking queue under test, described once: how to open one with a receiving handle
+    /// for each of `consumers` threads, a put and a get.
+    trait Blocking {
+        /// A producer's handle, cloned for each producer.
+        type Tx: Clone + Send + 'static;
+        /// A consumer's handle.
+        type Rx: Send + 'static;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>);
+        fn put(tx: &Self::Tx, v: u64);
+        fn get(rx: &Self::Rx) -> u64;
+    }
+
+    /// [`BoundedQueue`]'s blocking `put` and `get`.
+    struct Verisync;
+
+    impl Blocking for Verisync {
+        type Tx = Arc<BoundedQueue<u64>>;
+        type Rx = Arc<BoundedQueue<u64>>;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let q = Arc::new(BoundedQueue::new(cap));
+            let rxs = (0..consumers).map(|_| Arc::clone(&q)).collect();
+            (q, rxs)
+        }
+        fn put(q: &Self::Tx, v: u64) {
+            q.put(v).unwrap()
+        }
+        fn get(q: &Self::Rx) -> u64 {
+            q.get().unwrap()
+        }
+    }
+
+    /// A channel peer: opened its own way (`|cap, consumers| -> (sender, receivers)`); `send`
+    /// and `recv` are the same calls on each.
+    macro_rules! channel {
+        ($peer:ident: $tx:ty, $rx:ty, |$cap:ident, $n:ident| $open:expr) => {
+            struct $peer;
+
+            impl Blocking for $peer {
+                type Tx = $tx;
+                type Rx = $rx;
+                fn open($cap: usize, $n: usize) -> ($tx, Vec<$rx>) {
+                    $open
+                }
+                fn put(tx: &$tx, v: u64) {
+                    tx.send(v).unwrap()
+                }
+                fn get(rx: &$rx) -> u64 {
+                    rx.recv().unwrap()
+                }
+            }
+        };
+    }
+
+    channel!(Crossbeam: cb::Sender<u64>, cb::Receiver<u64>, |cap, n| {
+        let (tx, rx) = cb::bounded(cap);
+        (tx, (0..n).map(|_| rx.clone()).collect())
+    });
+    channel!(Flume: flume::Sender<u64>, flume::Receiver<u64>, |cap, n| {
+        let (tx, rx) = flume::bounded(cap);
+        (tx, (0..n).map(|_| rx.clone()).collect())
+    });
+    channel!(Mpsc: mpsc::SyncSender<u64>, mpsc::Receiver<u64>, |cap, n| {
+        assert!(n == 1, "mpsc has one receiver");
+        let (tx, rx) = mpsc::sync_channel(cap);
+        (tx, vec![rx])
+    });
+
+    /// Moves `n` `u64`s through a fresh blocking `Q` of `cap`.
+    fn blocking<Q: Blocking>(cap: usize, producers: usize, consumers: usize, n: u64) -> Duration {
+        let (tx, rxs) = Q::open(cap, consumers);
+        let mut rxs = rxs.into_iter();
+        transfer(
+            producers,
+            consumers,
+            n,
+            || {
+                let tx = tx.clone();
+                move |v| Q::put(&tx, v)
+            },
+            || {
+                let rx = rxs.next().expect("a receiver per consumer");
+                move || Q::get(&rx)
+            },
+        )
+    }
+
+    /// Moves `n` `u64`s through a fresh non-blocking `Q` of `cap`, spinning with `Backoff`
+    /// while it is full or empty.
+    fn spinning<Q: Spinning>(cap: usize, producers: usize, consumers: usize, n: u64) -> Duration {
+        let q = Arc::new(Q::with_capacity(cap));
+        transfer(
+            producers,
+            consumers,
+            n,
+            || {
+                let q = Arc::clone(&q);
+                move |mut v| {
+                    let backoff = Backoff::new();
+                    while let Err(back) = q.offer(v) {
+                        v = back;
+                        backoff.snooze();
+                    }
+                }
+            },
+            || {
+                let q = Arc::clone(&q);
+                move || {
+                    let backoff = Backoff::new();
+                    loop {
+                        if let Some(v) = q.poll() {
+                            return v;
+                        }
+                        backoff.snooze();
+                    }
+                }
+            },
+        )
+    }
+
+    /// One thread, put then get of one item, on a blocking `Q` of `cap`.
+    fn roundtrip_blocking<Q: Blocking>(b: &mut Bencher<'_>, cap: usize) {
+        let (tx, rxs) = Q::open(cap, 1);
+        b.iter(|| {
+            Q::put(&tx, black_box(1u64));
+            Q::get(&rxs[0])
+        })
+    }
+
+    /// One thread, `offer` then `poll` of one item, on a non-blocking `Q` of `cap`.
+    fn roundtrip_spinning<Q: Spinning>(b: &mut Bencher<'_>, cap: usize) {
+        let q = Q::with_capacity(cap);
+        b.iter(|| {
+            q.offer(black_box(1u64)).unwrap();
+            q.poll().unwrap()
+        })
+    }
+
     /// The queues and channels under test.
     #[derive(Clone, Copy)]
     enum Queue {
@@ -202,6 +347,8 @@ mod bench {
         Queue::Array,
     ];
 
+    type ArrayQueue = crossbeam_queue::ArrayQueue<u64>;
+
     impl Queue {
         fn name(self) -> &'static str {
             match self {
@@ -221,138 +368,28 @@ mod bench {
 
         /// Moves `n` `u64`s through a fresh queue of `cap`.
         fn run(self, cap: usize, producers: usize, consumers: usize, n: u64) -> Duration {
-            match self {
-                Queue::Ours => {
-                    let q = Arc::new(BoundedQueue::new(cap));
-                    let q2 = Arc::clone(&q);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let q = Arc::clone(&q);
-                            move |v| q.put(v).unwrap()
-                        },
-                        || {
-                            let q = Arc::clone(&q2);
-                            move || q.get().unwrap()
-                        },
-                    )
-                }
-                Queue::OursTry => {
-                    let q = Arc::new(BoundedQueue::new(cap));
-                    let q2 = Arc::clone(&q);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let q = Arc::clone(&q);
-                            move |mut v| {
-                                let backoff = Backoff::new();
-                                while let Err(e) = q.try_put(v) {
-                                    v = e.into_inner();
-                                    backoff.snooze();
-                                }
-                            }
-                        },
-                        || {
-                            let q = Arc::clone(&q2);
-                            move || {
-                                let backoff = Backoff::new();
-                                loop {
-                                    match q.try_get() {
-                                        Ok(v) => return v,
-                                        Err(TryGetError::Empty) => backoff.snooze(),
-                                        Err(TryGetError::Closed) => unreachable!(),
-                                    }
-                                }
-                            }
-                        },
-                    )
-                }
-                Queue::Crossbeam => {
-                    let (tx, rx) = crossbeam_channel::bounded(cap);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let tx = tx.clone();
-                            move |v| tx.send(v).unwrap()
-                        },
-                        || {
-                            let rx = rx.clone();
-                            move || rx.recv().unwrap()
-                        },
-                    )
-                }
-                Queue::Mpsc => {
-                    assert!(consumers == 1, "mpsc has one receiver");
-                    let (tx, rx) = mpsc::sync_channel(cap);
-                    let mut rx = Some(rx);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let tx = tx.clone();
-                            move |v| tx.send(v).unwrap()
-                        },
-                        || {
-                            let rx = rx.take().expect("one consumer");
-                            move || rx.recv().unwrap()
-                        },
-                    )
-                }
-                Queue::Flume => {
-                    let (tx, rx) = flume::bounded(cap);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let tx = tx.clone();
-                            move |v| tx.send(v).unwrap()
-                        },
-                        || {
-                            let rx = rx.clone();
-                            move || rx.recv().unwrap()
-                        },
-                    )
-                }
-                Queue::Array => {
-                    let q = Arc::new(crossbeam_queue::ArrayQueue::new(cap));
-                    let q2 = Arc::clone(&q);
-                    transfer(
-                        producers,
-                        consumers,
-                        n,
-                        || {
-                            let q = Arc::clone(&q);
-                            move |mut v| {
-                                let backoff = Backoff::new();
-                                while let Err(back) = q.push(v) {
-                                    v = back;
-                                    backoff.snooze();
-                                }
-                            }
-                        },
-                        || {
-                            let q = Arc::clone(&q2);
-                            move || {
-                                let backoff = Backoff::new();
-                                loop {
-                                    if let Some(v) = q.pop() {
-                                        return v;
-                                    }
-                                    backoff.snooze();
-                                }
-                            }
-                        },
-                    )
-                }
-            }
+            let run = match self {
+                Queue::Ours => blocking::<Verisync>,
+                Queue::OursTry => spinning::<BoundedQueue<u64>>,
+                Queue::Crossbeam => blocking::<Crossbeam>,
+                Queue::Mpsc => blocking::<Mpsc>,
+                Queue::Flume => blocking::<Flume>,
+                Queue::Array => spinning::<ArrayQueue>,
+            };
+            run(cap, producers, consumers, n)
+        }
+
+        /// One thread, put then get of one item, on a fresh queue of `cap`.
+        fn roundtrip(self, b: &mut Bencher<'_>, cap: usize) {
+            let roundtrip = match self {
+                Queue::Ours => roundtrip_blocking::<Verisync>,
+                Queue::OursTry => roundtrip_spinning::<BoundedQueue<u64>>,
+                Queue::Crossbeam => roundtrip_blocking::<Crossbeam>,
+                Queue::Mpsc => roundtrip_blocking::<Mpsc>,
+                Queue::Flume => roundtrip_blocking::<Flume>,
+                Queue::Array => roundtrip_spinning::<ArrayQueue>,
+            };
+            roundtrip(b, cap)
         }
     }
 
@@ -365,68 +402,81 @@ mod bench {
         format!("t{threads}")
     }
 
+    /// Benches `op` as `name/t<threads>`: `iters` calls split among `threads` threads on one
+    /// instance (flat sampling when contended).
+    fn threaded(g: &mut BenchmarkGroup<'_, WallTime>, name: &str, t: usize, op: impl Fn() + Sync) {
+        g.sampling_mode(if t > 1 {
+            SamplingMode::Flat
+        } else {
+            SamplingMode::Auto
+        });
+        g.bench_function(BenchmarkId::new(name, tag(t)), |b| {
+            b.iter_custom(|n| on_threads(t, n, &op))
+        });
+    }
+
+    /// A re-entrant lock's operation, once locked: bump the count.
+    fn bump(g: impl Deref<Target = Cell<u64>>) {
+        g.set(g.get() + 1);
+    }
+
+    /// A re-entrant lock under test.
+    trait Reentrant {
+        fn new_lock() -> Self;
+        fn enter(&self) -> impl Deref<Target = Cell<u64>> + '_;
+    }
+
+    impl Reentrant for ReentrantLock<Cell<u64>> {
+        fn new_lock() -> Self {
+            ReentrantLock::new(Cell::new(0))
+        }
+        fn enter(&self) -> impl Deref<Target = Cell<u64>> + '_ {
+            self.lock()
+        }
+    }
+
+    impl Reentrant for parking_lot::ReentrantMutex<Cell<u64>> {
+        fn new_lock() -> Self {
+            parking_lot::ReentrantMutex::new(Cell::new(0))
+        }
+        fn enter(&self) -> impl Deref<Target = Cell<u64>> + '_ {
+            self.lock()
+        }
+    }
+
+    /// `name/reenter` (a third hold taken and given back while two are held) and `name/nest3`
+    /// (three holds from a free lock).
+    fn depth3<L: Reentrant>(g: &mut BenchmarkGroup<'_, WallTime>, name: &str) {
+        let l = L::new_lock();
+        g.bench_function(BenchmarkId::new(name, "reenter"), |b| {
+            let (_a, _b) = (l.enter(), l.enter());
+            b.iter(|| bump(l.enter()))
+        });
+        g.bench_function(BenchmarkId::new(name, "nest3"), |b| {
+            b.iter(|| {
+                let (_a, _b, g) = (l.enter(), l.enter(), l.enter());
+                bump(g)
+            })
+        });
+    }
+
     fn reentrant(c: &mut Criterion) {
         let mut g = c.benchmark_group("reentrant_acquire");
         g.throughput(Throughput::Elements(1));
         for t in THREADS {
-            if t > 1 {
-                g.sampling_mode(SamplingMode::Flat);
-            }
-            let ours = ReentrantLock::new(Cell::new(0u64));
-            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
-                b.iter_custom(|n| {
-                    on_threads(t, n, || {
-                        let g = ours.lock();
-                        g.set(g.get() + 1);
-                    })
-                })
-            });
-            let pl = parking_lot::ReentrantMutex::new(Cell::new(0u64));
-            g.bench_function(BenchmarkId::new("parking_lot", tag(t)), |b| {
-                b.iter_custom(|n| {
-                    on_threads(t, n, || {
-                        let g = pl.lock();
-                        g.set(g.get() + 1);
-                    })
-                })
-            });
+            let ours = ReentrantLock::<Cell<u64>>::new_lock();
+            threaded(&mut g, "verisync", t, || bump(ours.lock()));
+            let pl = parking_lot::ReentrantMutex::<Cell<u64>>::new_lock();
+            threaded(&mut g, "parking_lot", t, || bump(pl.lock()));
             let std = Mutex::new(0u64);
-            g.bench_function(BenchmarkId::new("std_mutex", tag(t)), |b| {
-                b.iter_custom(|n| on_threads(t, n, || *std.lock().unwrap() += 1))
-            });
+            threaded(&mut g, "std_mutex", t, || *std.lock().unwrap() += 1);
         }
         g.finish();
 
         let mut g = c.benchmark_group("reentrant_depth3");
         g.throughput(Throughput::Elements(1));
-        let ours = ReentrantLock::new(Cell::new(0u64));
-        g.bench_function(BenchmarkId::new("verisync", "reenter"), |b| {
-            let (_a, _b) = (ours.lock(), ours.lock());
-            b.iter(|| {
-                let g = ours.lock();
-                g.set(g.get() + 1);
-            })
-        });
-        g.bench_function(BenchmarkId::new("verisync", "nest3"), |b| {
-            b.iter(|| {
-                let (_a, _b, g) = (ours.lock(), ours.lock(), ours.lock());
-                g.set(g.get() + 1);
-            })
-        });
-        let pl = parking_lot::ReentrantMutex::new(Cell::new(0u64));
-        g.bench_function(BenchmarkId::new("parking_lot", "reenter"), |b| {
-            let (_a, _b) = (pl.lock(), pl.lock());
-            b.iter(|| {
-                let g = pl.lock();
-                g.set(g.get() + 1);
-            })
-        });
-        g.bench_function(BenchmarkId::new("parking_lot", "nest3"), |b| {
-            b.iter(|| {
-                let (_a, _b, g) = (pl.lock(), pl.lock(), pl.lock());
-                g.set(g.get() + 1);
-            })
-        });
+        depth3::<ReentrantLock<Cell<u64>>>(&mut g, "verisync");
+        depth3::<parking_lot::ReentrantMutex<Cell<u64>>>(&mut g, "parking_lot");
         g.finish();
     }
 
@@ -434,70 +484,24 @@ mod bench {
         let mut g = c.benchmark_group("semaphore");
         g.throughput(Throughput::Elements(1));
         for t in THREADS {
-            if t > 1 {
-                g.sampling_mode(SamplingMode::Flat);
-            }
             let ours = Semaphore::new(1);
-            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
-                b.iter_custom(|n| on_threads(t, n, || drop(black_box(ours.acquire()))))
-            });
+            threaded(&mut g, "verisync", t, || drop(black_box(ours.acquire())));
             let al = async_lock::Semaphore::new(1);
-            g.bench_function(BenchmarkId::new("async_lock", tag(t)), |b| {
-                b.iter_custom(|n| on_threads(t, n, || drop(black_box(al.acquire_blocking()))))
+            threaded(&mut g, "async_lock", t, || {
+                drop(black_box(al.acquire_blocking()))
             });
             let cv = CondvarSemaphore::new(1);
-            g.bench_function(BenchmarkId::new("mutex_condvar", tag(t)), |b| {
-                b.iter_custom(|n| on_threads(t, n, || drop(black_box(cv.acquire()))))
-            });
+            threaded(&mut g, "mutex_condvar", t, || drop(black_box(cv.acquire())));
         }
         g.finish();
     }
 
     fn queue_roundtrip(c: &mut Criterion) {
-        const CAP: usize = 1024;
         let mut g = c.benchmark_group("queue_roundtrip");
         g.throughput(Throughput::Elements(1));
-        let ours = BoundedQueue::new(CAP);
-        g.bench_function(BenchmarkId::new("verisync", "t1"), |b| {
-            b.iter(|| {
-                ours.put(black_box(1u64)).unwrap();
-                ours.get().unwrap()
-            })
-        });
-        let (tx, rx) = crossbeam_channel::bounded(CAP);
-        g.bench_function(BenchmarkId::new("crossbeam", "t1"), |b| {
-            b.iter(|| {
-                tx.send(black_box(1u64)).unwrap();
-                rx.recv().unwrap()
-            })
-        });
-        let (tx, rx) = mpsc::sync_channel(CAP);
-        g.bench_function(BenchmarkId::new("mpsc", "t1"), |b| {
-            b.iter(|| {
-                tx.send(black_box(1u64)).unwrap();
-                rx.recv().unwrap()
-            })
-        });
-        let (tx, rx) = flume::bounded(CAP);
-        g.bench_function(BenchmarkId::new("flume", "t1"), |b| {
-            b.iter(|| {
-                tx.send(black_box(1u64)).unwrap();
-                rx.recv().unwrap()
-            })
-        });
-        g.bench_function(BenchmarkId::new("verisync_try", "t1"), |b| {
-            b.iter(|| {
-                ours.try_put(black_box(1u64)).unwrap();
-                ours.try_get().unwrap()
-            })
-        });
-        let aq = crossbeam_queue::ArrayQueue::new(CAP);
-        g.bench_function(BenchmarkId::new("array_queue", "t1"), |b| {
-            b.iter(|| {
-                aq.push(black_box(1u64)).unwrap();
-                aq.pop().unwrap()
-            })
-        });
+        for q in QUEUES {
+            g.bench_function(BenchmarkId::new(q.name(), "t1"), |b| q.roundtrip(b, 1024));
+        }
         g.finish();
     }
 
@@ -532,34 +536,19 @@ mod bench {
         let mut g = c.benchmark_group("account");
         g.throughput(Throughput::Elements(1));
         for t in THREADS {
-            if t > 1 {
-                g.sampling_mode(SamplingMode::Flat);
-            }
             let ours = Account::new(0);
-            g.bench_function(BenchmarkId::new("verisync", tag(t)), |b| {
-                b.iter_custom(|n| {
-                    on_threads(t, n, || {
-                        black_box(ours.deposit(black_box(1)).unwrap());
-                    })
-                })
+            threaded(&mut g, "verisync", t, || {
+                black_box(ours.deposit(black_box(1)).unwrap());
             });
             let std = Mutex::new(0u64);
-            g.bench_function(BenchmarkId::new("std_mutex", tag(t)), |b| {
-                b.iter_custom(|n| {
-                    on_threads(t, n, || {
-                        let mut g = std.lock().unwrap();
-                        *g = g.checked_add(black_box(1)).unwrap();
-                        black_box(*g);
-                    })
-                })
+            threaded(&mut g, "std_mutex", t, || {
+                let mut g = std.lock().unwrap();
+                *g = g.checked_add(black_box(1)).unwrap();
+                black_box(*g);
             });
             let atomic = AtomicU64::new(0);
-            g.bench_function(BenchmarkId::new("atomic", tag(t)), |b| {
-                b.iter_custom(|n| {
-                    on_threads(t, n, || {
-                        black_box(atomic.fetch_add(black_box(1), Ordering::AcqRel));
-                    })
-                })
+            threaded(&mut g, "atomic", t, || {
+                black_box(atomic.fetch_add(black_box(1), Ordering::AcqRel));
             });
         }
         g.finish();
