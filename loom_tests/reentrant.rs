@@ -1,7 +1,7 @@
 //! loom models of `ReentrantLock`: mutual exclusion with re-entry, each owner's writes seen by
 //! the next, three threads never inside at once, both branches of `try_lock` and
-//! `lock_timeout`, and a waiter timing out while the owner releases (the path where the last
-//! release finds the queue empty). Every `Ordering` in `src/reentrant.rs` weakened fails one of
+//! `lock_timeout`, a waiter timing out while the owner releases (the path where the last
+//! release finds the queue empty), and a newcomer taking a lock freed for a woken thread. Every `Ordering` in `src/reentrant.rs` weakened fails one of
 //! these (see `.ci/mutate-orderings`).
 #![cfg(loom)]
 
@@ -146,6 +146,35 @@ fn a_waiter_timing_out_as_the_owner_releases_loses_nothing() {
         t2.join().unwrap();
         assert_eq!(lock.lock().get(), 2 + usize::from(got));
         o.lock().unwrap().insert(got);
+    });
+    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([false, true]));
+}
+
+#[test]
+fn a_newcomer_may_take_a_lock_freed_for_a_woken_thread() {
+    // Main owns, T parks. Main's release wakes T to retry (the first wake is never a handoff)
+    // and frees the lock, so main's own try_lock right after may win it back; then T parks
+    // again and main's next release (a handoff under a model, where every second wake is one)
+    // serves it. Both outcomes are reached, every owner sees the previous owner's writes, and
+    // T always gets in (loom reports a deadlock otherwise).
+    let outcomes = seen();
+    let o = outcomes.clone();
+    check("reentrant/barge-or-retry", 3, move || {
+        let lock = Arc::new(ReentrantLock::new(Guarded::new()));
+        let held = lock.lock();
+        let other = Arc::clone(&lock);
+        let t = thread::spawn(move || {
+            other.lock().bump();
+        });
+        while lock.waiters() == 0 {
+            verisync::sync::spin_loop();
+        }
+        held.bump();
+        drop(held);
+        let barged = lock.try_lock().map(|g| g.bump()).is_some();
+        t.join().unwrap();
+        assert_eq!(lock.lock().get(), 2 + usize::from(barged));
+        o.lock().unwrap().insert(barged);
     });
     assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([false, true]));
 }

@@ -1,5 +1,6 @@
 //! loom models of `Semaphore` and `BoundedSemaphore`: the holder bound and permit conservation
-//! with three threads, no lost wakeup between a waiter queueing up and a release, FIFO handoff,
+//! with three threads, no lost wakeup between a waiter parking and a release, barging on a retried
+//! permit but never on a handed one,
 //! both branches of `acquire_timeout`, bounded releases racing at the bound, and a release
 //! happening-before the acquire that takes its permit (the models that fail if any `Ordering`
 //! in `src/semaphore.rs` is weakened: see `.ci/mutate-orderings`).
@@ -9,6 +10,7 @@ mod common;
 
 use common::{check, seen, Guarded, Seen};
 
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc as StdArc;
 use std::time::Duration;
@@ -128,24 +130,42 @@ fn release_n_wakes_n_waiters() {
 }
 
 #[test]
-fn a_released_permit_goes_to_the_queued_thread_not_a_newcomer() {
-    // FIFO with direct handoff: once T1 is queued, main's release is T1's; main's own
-    // try_acquire right after cannot take it.
-    check("semaphore/handoff", 3, || {
+fn a_newcomer_may_take_a_retried_permit_but_never_a_handed_one() {
+    // T1 and T2 park. Under a model every second wake is a handoff (`FAIR_EVERY` = 2): main's
+    // first release wakes T1 to retry (the permit goes to the word, open to anyone), the second
+    // hands its permit straight to T2 (never in the word). So of main's two try_acquires, at
+    // most one can succeed, and only by beating T1 to its permit; whatever happens, both
+    // parked threads end up served (loom reports a deadlock otherwise).
+    let outcomes = seen();
+    let o = outcomes.clone();
+    check("semaphore/barge-or-handoff", 2, move || {
         let sem = Arc::new(Semaphore::new(0));
-        let s2 = Arc::clone(&sem);
-        let t = thread::spawn(move || s2.acquire().forget());
-        while sem.waiters() == 0 {
-            verisync::sync::spin_loop();
-        }
+        let ts: Vec<_> = (1..=2)
+            .map(|i| {
+                let s = Arc::clone(&sem);
+                let t = thread::spawn(move || s.acquire().forget());
+                while sem.waiters() < i {
+                    verisync::sync::spin_loop();
+                }
+                t
+            })
+            .collect();
         sem.release(1).unwrap();
+        sem.release(1).unwrap();
+        let took = usize::from(sem.try_acquire().map(|p| p.forget()).is_some())
+            + usize::from(sem.try_acquire().map(|p| p.forget()).is_some());
         assert!(
-            sem.try_acquire().is_none(),
-            "a newcomer took a handed-off permit"
+            took <= 1,
+            "a newcomer took a permit handed to a parked thread"
         );
-        t.join().unwrap();
-        assert_eq!(sem.available_permits(), 0);
+        sem.release(took).unwrap();
+        for t in ts {
+            t.join().unwrap();
+        }
+        assert_eq!((sem.available_permits(), sem.waiters()), (0, 0));
+        o.lock().unwrap().insert(took);
     });
+    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([0, 1]));
 }
 
 #[test]

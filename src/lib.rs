@@ -24,6 +24,7 @@ pub use queue::{
 mod reentrant;
 pub use reentrant::{ReentrantLock, ReentrantLockGuard};
 mod semaphore;
+mod waitqueue;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};

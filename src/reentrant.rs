@@ -24,25 +24,28 @@
 //! While the flag is clear, the first [`lock`](ReentrantLock::lock) and the last release are
 //! each one compare-and-swap and take no lock; re-entry is a load and an increment.
 //!
-//! A thread that finds the lock held takes the queue's lock, sets the flag with a
-//! compare-and-swap on the word, joins a FIFO queue and sleeps. While the flag is set, the
-//! owner's last release goes through the queue's lock and hands ownership straight to the
-//! thread at the head of the queue, so waiters are served in the order they came and a thread
-//! arriving later cannot overtake them. The wakeup cannot be lost: the flag is set on the very
-//! word the release changes, so either the release comes first and the waiter sees the lock
-//! free, or the flag comes first and the release takes the queue's lock, which the waiter holds
-//! until it sleeps.
+//! A thread that finds the lock held spins a little (the holder is often about to let go), then
+//! takes the queue's lock, sets the flag with a compare-and-swap on the word and parks in the
+//! queue (each parked thread on its own condition variable). While the flag is set, the owner's last release takes the
+//! queue's lock and wakes the oldest parked thread: usually by freeing the lock and letting it
+//! retry (a newcomer may take the lock first; the woken thread then parks again at the front),
+//! and every sixteenth wake by handing the lock straight to it. Freeing rather than handing
+//! over keeps a contended lock busy instead of idle while a sleeping thread is scheduled; the
+//! periodic handoff bounds how often a parked thread can be overtaken. The wakeup cannot be
+//! lost: the flag is set on the very word the release changes, so either the release comes
+//! first and the parking thread sees the lock free, or the flag comes first and the release
+//! takes the queue's lock, which the parking thread holds until it sleeps.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Condvar, Mutex, UnsafeCell};
-use std::collections::VecDeque;
+use crate::sync::{thread, Deadline, Mutex, Spin, UnsafeCell};
+use crate::waitqueue::{WaitQueue, Wake};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::time::Duration;
 
 /// The low bit of the word: some thread is queued, so the last release must take the queue's
-/// lock and hand over. Thread tokens are even, so the bit is free.
+/// lock and wake one. Thread tokens are even, so the bit is free.
 const WAITERS: usize = 1;
 
 /// A lock that the thread holding it may take again, guarding a `T`.
@@ -56,9 +59,10 @@ const WAITERS: usize = 1;
 /// to drop a guard, and a guard exists only on the thread that took the lock (it is `!Send`).
 /// CPython's `RuntimeError: cannot release un-acquired lock` is a compile error here.
 ///
-/// **Fairness:** threads that have to wait are served first come, first served: when the
-/// holder lets go, the lock passes to the thread that has waited longest, and a thread
-/// arriving meanwhile queues behind it. A thread that finds the lock free takes it at once.
+/// **Fairness:** eventual, as in parking_lot. A thread that finds the lock free takes it at
+/// once, even if others are parked (this is what keeps a contended lock fast). Parked threads
+/// are woken oldest first, and every sixteenth wake hands the lock straight to the oldest parked
+/// thread, so none is overtaken forever.
 ///
 /// ```
 /// use std::cell::Cell;
@@ -88,10 +92,8 @@ pub struct ReentrantLock<T: ?Sized> {
     state: AtomicUsize,
     /// How many guards the owner holds; read and written by the owner only.
     count: UnsafeCell<usize>,
-    /// Tokens of the threads waiting, oldest first.
-    queue: Mutex<VecDeque<usize>>,
-    /// Signalled when ownership is handed to a queued thread.
-    handed: Condvar,
+    /// The parked threads.
+    queue: Mutex<WaitQueue>,
     data: T,
 }
 
@@ -144,8 +146,7 @@ impl<T> ReentrantLock<T> {
         ReentrantLock {
             state: AtomicUsize::new(0),
             count: UnsafeCell::new(0),
-            queue: Mutex::new(VecDeque::new()),
-            handed: Condvar::new(),
+            queue: Mutex::new(WaitQueue::default()),
             data: value,
         }
     }
@@ -303,7 +304,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     ///     while lock.waiters() == 0 {
     ///         thread::yield_now();
     ///     }
-    ///     drop(held); // handed to the waiter
+    ///     drop(held); // wakes the waiter
     ///     t.join().unwrap();
     ///     assert_eq!(lock.waiters(), 0);
     /// });
@@ -334,7 +335,7 @@ impl<T: ?Sized> ReentrantLock<T> {
         self.state.load(Ordering::Relaxed) & !WAITERS
     }
 
-    /// Re-enters if `me` holds the lock, or takes it if it is free and nobody is queued.
+    /// Re-enters if `me` holds the lock, or takes it if it is free (parked threads or not).
     #[inline]
     fn try_enter(&self, me: usize) -> bool {
         if self.owner() == me {
@@ -347,75 +348,96 @@ impl<T: ?Sized> ReentrantLock<T> {
             });
             return true;
         }
-        self.take_free(me).is_ok()
+        match self.take_free(0, me) {
+            Ok(()) => true,
+            // Free, with threads parked: a newcomer may take it before them (see the docs).
+            Err(WAITERS) => self.take_free(WAITERS, me).is_ok(),
+            Err(_) => false,
+        }
     }
 
-    /// Takes the lock for `me` if the word is 0 (free, nobody queued); else the word seen.
+    /// Takes the lock for `me` if the word is `free` (0, or `WAITERS`: nobody owns it), keeping
+    /// the flag as it is; else the word seen.
     #[inline]
-    fn take_free(&self, me: usize) -> Result<(), usize> {
-        // Ordering: Acquire on success: the last owner's writes (Release in `unlock`) must be
-        // visible to the new one, and a lock-free release is not ordered by the queue's lock
-        // even when called from `wait`; Relaxed on failure: nothing was taken.
+    fn take_free(&self, free: usize, me: usize) -> Result<(), usize> {
+        // Ordering: Acquire on success: the last owner's writes (Release in `unlock`, or in
+        // `wake_one` for a lock freed with parked threads) must be visible to the new one;
+        // Relaxed on failure: nothing was taken.
         self.state
-            .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)?;
+            .compare_exchange(free, me | free, Ordering::Acquire, Ordering::Relaxed)?;
         self.set_count(1);
         Ok(())
     }
 
-    /// Queues up behind the current owner and waits to be handed the lock; `false` if
-    /// `timeout` ran out first (and then this thread is no longer queued).
+    /// Spins, then parks until the lock is handed over or can be taken; `false` if the
+    /// deadline passed first (and then this thread is no longer parked).
+    #[cold]
     fn wait(&self, me: usize, timeout: Option<Duration>) -> bool {
-        let mut queue = self.queue.lock();
-        // Ordering: Relaxed: only a first guess, which the exchanges below check.
-        let mut state = self.state.load(Ordering::Relaxed);
+        let deadline = Deadline::after(timeout);
+        // A thread woken to retry that loses the race parks again at the front.
+        let mut front = false;
         loop {
-            if state == 0 {
-                // Freed since `try_enter` looked, and nobody is queued: take it.
-                match self.take_free(me) {
-                    Ok(()) => return true,
-                    Err(now) => state = now,
+            let mut spin = Spin::new();
+            while spin.spin() {
+                // Ordering: Relaxed: only a first guess, which the exchange checks.
+                match self.state.load(Ordering::Relaxed) {
+                    0 if self.take_free(0, me).is_ok() => return true,
+                    // Others are parked: spinning beside them would only delay them.
+                    s if s & WAITERS != 0 => break,
+                    _ => {}
                 }
-            } else if state & WAITERS != 0 {
-                break; // the flag is up already: queue behind the others
-            } else {
-                // Raise the flag, so that the owner's last release takes the queue's lock.
-                // Ordering: Relaxed: the flag carries no data; a release that sees it takes
-                // the lock we hold, which orders everything after it.
-                match self.state.compare_exchange(
-                    state,
-                    state | WAITERS,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => break,
-                    Err(now) => state = now,
+            }
+            let queue = self.queue.lock();
+            // Ordering: Relaxed: only a first guess, which the exchanges below check.
+            let mut state = self.state.load(Ordering::Relaxed);
+            loop {
+                if state & !WAITERS == 0 {
+                    // Free: take it.
+                    match self.take_free(state, me) {
+                        Ok(()) => return true,
+                        Err(now) => state = now,
+                    }
+                } else if state & WAITERS != 0 {
+                    break; // the flag is up already
+                } else {
+                    // Raise the flag, so that the owner's last release takes the queue's lock.
+                    // Ordering: Relaxed: the flag carries no data; a release that sees it takes
+                    // the lock we hold, which orders everything after it.
+                    match self.state.compare_exchange(
+                        state,
+                        state | WAITERS,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => break,
+                        Err(now) => state = now,
+                    }
+                }
+            }
+            let (queue, woken) = WaitQueue::park(queue, me, front, deadline.remaining());
+            match woken {
+                Some(Wake::Handed) => {
+                    // Ownership was stored under the queue's lock, which we hold again.
+                    self.set_count(1);
+                    return true;
+                }
+                Some(Wake::Retry) => front = true,
+                None => {
+                    if queue.is_empty() {
+                        // We left the queue empty: lower the flag. Nobody can raise or lower it
+                        // meanwhile (we hold the queue's lock), but a newcomer may take a free
+                        // lock at the same time, so the bit is cleared with an RMW.
+                        // Ordering: Relaxed: the flag carries no data, and an RMW continues the
+                        // release sequence of the store that freed the lock (if it is free).
+                        self.state.fetch_and(!WAITERS, Ordering::Relaxed);
+                    }
+                    return false;
                 }
             }
         }
-        queue.push_back(me);
-        let granted = |_: &mut VecDeque<usize>| self.owner() != me;
-        let (mut queue, _) = match timeout {
-            None => (self.handed.wait_while(queue, granted), false),
-            Some(t) => self.handed.wait_timeout_while(queue, t, granted),
-        };
-        // Ownership is handed over under the queue's lock, which we hold: this is exact.
-        if self.owner() == me {
-            // The releaser took us off the queue when it handed over.
-            self.set_count(1);
-            return true;
-        }
-        // Timed out, still queued: leave without disturbing the others.
-        queue.retain(|&t| t != me);
-        if queue.is_empty() {
-            // The flag is set and we hold the queue's lock, so nobody else changes the word:
-            // the owner's release is blocked on our lock (or has not begun).
-            // Ordering: Relaxed: clearing the flag frees nothing, so publishes nothing.
-            self.state.store(self.owner(), Ordering::Relaxed);
-        }
-        false
     }
 
-    /// Gives one hold back; the last one frees the lock or hands it to the oldest waiter.
+    /// Gives one hold back; the last one frees the lock, waking a parked thread if any.
     #[inline]
     fn unlock(&self) {
         let left = self.count.with_mut(|c| {
@@ -429,31 +451,46 @@ impl<T: ?Sized> ReentrantLock<T> {
         }
         let me = thread::token();
         // Ordering: Release on success: publishes this owner's writes to the next one, who
-        // takes the lock with Acquire; Relaxed on failure: the flag is set, and the queue's
-        // lock orders the handover below.
+        // takes the lock with Acquire; Relaxed on failure: the flag is set, and `wake_one`
+        // publishes instead.
         if self
             .state
             .compare_exchange(me, 0, Ordering::Release, Ordering::Relaxed)
-            .is_ok()
+            .is_err()
         {
-            return;
+            self.wake_one();
         }
+    }
+
+    /// The last release with the flag up: frees the lock and wakes the head of the queue to
+    /// retry, or hands the lock straight to it (every `FAIR_EVERY`th wake).
+    #[cold]
+    fn wake_one(&self) {
         let mut queue = self.queue.lock();
-        match queue.pop_front() {
-            Some(next) => {
-                let flag = if queue.is_empty() { 0 } else { WAITERS };
-                // Ordering: Relaxed: the new owner reads the word under the queue's lock,
-                // which we release after this store, so the lock orders our writes before its.
+        // We own the lock and hold the queue's lock: nobody else can change the word now (a
+        // newcomer takes only a free lock, the flag moves only under the queue's lock).
+        let how = if queue.is_empty() {
+            None // the last parked thread timed out and left, lowering the flag
+        } else {
+            Some(queue.next_wake())
+        };
+        let woken = how.and_then(|how| queue.wake(how));
+        let flag = if queue.is_empty() { 0 } else { WAITERS };
+        match (how, &woken) {
+            (Some(Wake::Handed), Some((next, _))) => {
+                // Ordering: Relaxed: the new owner reads the word under the queue's lock, which
+                // we let go after this store, so the lock orders our writes before its.
                 self.state.store(next | flag, Ordering::Relaxed);
-                drop(queue);
-                // Each waiter checks whether it is the one handed the lock; the rest sleep on.
-                self.handed.notify_all();
             }
-            None => {
-                // The last waiter timed out and left (clearing the flag) before we got here.
-                // Ordering: Release: a lock-free `try_enter` (Acquire) may take it next.
-                self.state.store(0, Ordering::Release);
+            _ => {
+                // Ordering: Release: a newcomer may take the free lock without the queue's lock
+                // (Acquire), and must see this owner's writes.
+                self.state.store(flag, Ordering::Release);
             }
+        }
+        drop(queue);
+        if let Some((_, cv)) = woken {
+            cv.notify_one();
         }
     }
 

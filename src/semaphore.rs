@@ -28,10 +28,14 @@
 //!
 //! One atomic word holds the number of free permits and a `WAITERS` flag. While the flag is
 //! clear, [`acquire`](Semaphore::acquire) and [`release`](Semaphore::release) are each a
-//! single compare-and-swap on that word and take no lock. A thread that finds no permit takes
-//! the queue's lock, sets the flag, joins a FIFO queue and sleeps on a condition variable. While
-//! the flag is set the word holds no permit, and every release goes through the lock, where it
-//! hands its permits straight to the threads at the head of the queue.
+//! single compare-and-swap on that word and take no lock. A thread that finds no permit spins a
+//! little, then takes the queue's lock, sets the flag and parks (each parked thread on its own
+//! condition variable). While the flag is set every release goes through the lock, where it
+//! wakes the oldest parked threads: usually by putting its permits in the word and letting them
+//! retry (a newcomer may take a permit first; a woken thread that loses parks again at the
+//! front), and every sixteenth wake by handing the permit straight to the woken thread. So a
+//! contended semaphore never sits with a free permit waiting for a sleeping thread to be
+//! scheduled (a lock convoy), and no parked thread is overtaken forever.
 //!
 //! The lost-wakeup race (a waiter decides to sleep just as the last holder releases) cannot
 //! happen: the waiter sets the flag with a compare-and-swap on the same word that a release
@@ -39,8 +43,8 @@
 //! first and the release sees it and takes the lock, which the waiter holds until it sleeps.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{Condvar, Mutex};
-use std::collections::VecDeque;
+use crate::sync::{thread, Deadline, Mutex, Spin};
+use crate::waitqueue::{WaitQueue, Wake};
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -99,39 +103,28 @@ pub enum ReleaseError {
 // ---------------------------------------------------------------------------------------------
 // The shared core
 
-/// The semaphore both public types are: a permit word, and a FIFO queue for blocked acquirers.
+/// The semaphore both public types are: a permit word, and the threads parked for a permit.
 ///
-/// Invariants, while `queue`'s lock is held: `state & WAITERS` is set exactly when
-/// `queue.waiting` is non-empty, and then `state == WAITERS` (no free permit). Only a holder of
-/// the lock sets or clears the flag, and nobody changes a word that has the flag set without the
-/// lock (every lock-free exchange expects the flag clear), so a thread that holds the lock and
-/// sees the flag owns the word.
+/// Invariant, while `queue`'s lock is held: `state & WAITERS` is set exactly when threads are
+/// parked. Only a holder of the lock sets or clears the flag. Free permits may sit in the word
+/// beside the flag (made free for woken threads to retry, and open to newcomers too), but with
+/// the flag set only acquires change the word without the lock (every lock-free release
+/// expects the flag clear), so a holder of the lock who sees the flag knows the count can only
+/// fall until it lets go.
 struct Raw {
     /// `free permits * ONE | WAITERS`.
     state: AtomicUsize,
-    queue: Mutex<Queue>,
-    /// Signalled when permits are handed to waiters.
-    granted: Condvar,
+    queue: Mutex<WaitQueue>,
     /// The most permits `state` may hold: the initial value when bounded, else `MAX_PERMITS`.
     bound: usize,
     bounded: bool,
-}
-
-#[derive(Default)]
-struct Queue {
-    next_ticket: u64,
-    /// Tickets of the threads blocked in an acquire, oldest first.
-    waiting: VecDeque<u64>,
-    /// Tickets that a release has handed a permit, not yet collected by their thread.
-    granted: Vec<u64>,
 }
 
 impl Raw {
     fn new(permits: usize, bounded: bool) -> Self {
         Raw {
             state: AtomicUsize::new(permits * ONE),
-            queue: Mutex::new(Queue::default()),
-            granted: Condvar::new(),
+            queue: Mutex::new(WaitQueue::default()),
             bound: if bounded { permits } else { MAX_PERMITS },
             bounded,
         }
@@ -142,13 +135,12 @@ impl Raw {
         self.state.load(Ordering::Relaxed) / ONE
     }
 
-    /// Takes a free permit if there is one: the lock-free path.
+    /// Takes a free permit if there is one, parked threads or not: the lock-free path.
     #[inline]
     fn try_acquire(&self) -> bool {
         // Ordering: Relaxed: only a first guess, which the exchange below checks.
         let mut state = self.state.load(Ordering::Relaxed);
-        // With WAITERS set there is no free permit (and the queue is served first).
-        while state & WAITERS == 0 && state >= ONE {
+        while state >= ONE {
             // Ordering: Acquire on success: the permit was given back by a release (Release),
             // whose writes its new holder must see; Relaxed on failure: we only retry.
             match self.state.compare_exchange_weak(
@@ -170,65 +162,74 @@ impl Raw {
         self.try_acquire() || self.acquire_slow(timeout)
     }
 
+    /// Spins, then parks until a permit is handed over or can be taken.
+    #[cold]
     fn acquire_slow(&self, timeout: Option<Duration>) -> bool {
-        let mut queue = self.queue.lock();
-        // Ordering: Relaxed: only a first guess, which the exchanges below check.
-        let mut state = self.state.load(Ordering::Relaxed);
+        let deadline = Deadline::after(timeout);
+        let me = thread::token();
+        // A thread woken to retry that loses the race parks again at the front.
+        let mut front = false;
         loop {
-            if state & WAITERS != 0 {
-                break; // others wait already: queue up behind them
-            }
-            if state >= ONE {
-                // A permit came back since the fast path looked, and nobody is queued: take it.
-                // Ordering: Acquire on success: as in `try_acquire`, this permit's last
-                // release took no lock, so the lock does not order it; Relaxed on failure.
-                match self.state.compare_exchange_weak(
-                    state,
-                    state - ONE,
-                    Ordering::Acquire,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return true,
-                    Err(now) => state = now,
+            let mut spin = Spin::new();
+            while spin.spin() {
+                // Ordering: Relaxed: a look before the exchange, which orders what it takes.
+                if self.state.load(Ordering::Relaxed) & WAITERS != 0 {
+                    break; // others are parked: spinning beside them would only delay them
                 }
-            } else {
-                // No permit: raise the flag, so that the next release takes the lock.
-                // Ordering: Relaxed: the flag carries no data; a release that sees it takes
-                // the lock we hold, which orders everything after it.
-                match self.state.compare_exchange_weak(
-                    state,
-                    WAITERS,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => break,
-                    Err(now) => state = now,
+                if self.try_acquire() {
+                    return true;
                 }
             }
-        }
-        let ticket = queue.next_ticket;
-        queue.next_ticket += 1;
-        queue.waiting.push_back(ticket);
-        let not_granted = |q: &mut Queue| !q.granted.contains(&ticket);
-        let (mut queue, timed_out) = match timeout {
-            None => (self.granted.wait_while(queue, not_granted), false),
-            Some(t) => self.granted.wait_timeout_while(queue, t, not_granted),
-        };
-        if timed_out {
-            // Not granted, so still queued: leave the queue without disturbing the others.
-            queue.waiting.retain(|&t| t != ticket);
-            if queue.waiting.is_empty() {
-                // We hold the lock and the flag is set, so the word is exactly WAITERS.
-                // Ordering: Relaxed: clearing the flag frees no permit, so publishes nothing.
-                self.state.store(0, Ordering::Relaxed);
+            let queue = self.queue.lock();
+            // Ordering: Relaxed: only a first guess, which the exchanges below check.
+            let mut state = self.state.load(Ordering::Relaxed);
+            loop {
+                if state >= ONE {
+                    // A permit is free: take it.
+                    // Ordering: Acquire on success: as in `try_acquire`, this permit's last
+                    // release may have taken no lock; Relaxed on failure: we only retry.
+                    match self.state.compare_exchange_weak(
+                        state,
+                        state - ONE,
+                        Ordering::Acquire,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => return true,
+                        Err(now) => state = now,
+                    }
+                } else if state == WAITERS {
+                    break; // others are parked already
+                } else {
+                    // No permit: raise the flag, so that the next release takes the lock.
+                    // Ordering: Relaxed: the flag carries no data; a release that sees it takes
+                    // the lock we hold, which orders everything after it.
+                    match self.state.compare_exchange_weak(
+                        state,
+                        WAITERS,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    ) {
+                        Ok(_) => break,
+                        Err(now) => state = now,
+                    }
+                }
             }
-            return false;
+            let (queue, woken) = WaitQueue::park(queue, me, front, deadline.remaining());
+            match woken {
+                Some(Wake::Handed) => return true,
+                Some(Wake::Retry) => front = true,
+                None => {
+                    if queue.is_empty() {
+                        // We left nobody parked: lower the flag. Newcomers may take permits
+                        // meanwhile, so the bit is cleared with an RMW.
+                        // Ordering: Relaxed: the flag carries no data, and an RMW continues the
+                        // release sequence of the release that freed any permit still there.
+                        self.state.fetch_and(!WAITERS, Ordering::Relaxed);
+                    }
+                    return false;
+                }
+            }
         }
-        let at = queue.granted.iter().position(|&t| t == ticket);
-        if let Some(at) = at {
-            queue.granted.swap_remove(at);
-        }
-        true
     }
 
     /// The count after adding `n` to `available`, if that stays within the bound.
@@ -275,31 +276,60 @@ impl Raw {
         if n == 0 || self.release_fast(n)? {
             return Ok(());
         }
+        self.release_slow(n)
+    }
+
+    /// A release with threads parked: wakes up to `n` of them, oldest first. Most are woken to
+    /// retry, their permits put in the word (where a newcomer may take one first); every
+    /// `FAIR_EVERY`th wake hands its permit straight to the woken thread instead.
+    #[cold]
+    fn release_slow(&self, n: usize) -> Result<(), ReleaseError> {
         let mut queue = self.queue.lock();
-        // The last waiter may have timed out and left before we got the lock.
+        // The last parked thread may have timed out and left before we got the lock.
         if self.release_fast(n)? {
             return Ok(());
         }
-        // The flag is set and we hold the lock: the word is WAITERS, and ours to change.
-        self.add(0, n)?;
-        let handed = n.min(queue.waiting.len());
-        let Queue {
-            waiting, granted, ..
-        } = &mut *queue;
-        granted.extend(waiting.drain(..handed));
-        if waiting.is_empty() {
-            // Ordering: Release: the permits left over may be taken by a lock-free acquire
-            // (Acquire), which must see this thread's writes as if it took them from us.
-            self.state.store((n - handed) * ONE, Ordering::Release);
+        // The flag is set and we hold the lock: only acquires change the word now, and they
+        // only lower the count, so a bound checked here still holds when we add.
+        self.add(self.available(), n)?;
+        let mut woken = Vec::new();
+        let mut freed = 0;
+        for _ in 0..n {
+            let how = if queue.is_empty() {
+                Wake::Retry
+            } else {
+                queue.next_wake()
+            };
+            if let Some((_, cv)) = queue.wake(how) {
+                woken.push(cv);
+            }
+            if how == Wake::Retry {
+                freed += 1;
+            }
+        }
+        let flag = if queue.is_empty() { 0 } else { WAITERS };
+        // Ordering: Release: the freed permits may be taken without the lock (Acquire, in
+        // `try_acquire`), whose taker must see this thread's writes; Relaxed on failure: we
+        // only retry. (Handed permits need nothing: their threads read under the lock.)
+        // The load is Relaxed: only a first guess, which the exchange checks.
+        let mut state = self.state.load(Ordering::Relaxed);
+        while let Err(now) = self.state.compare_exchange_weak(
+            state,
+            ((state / ONE + freed) * ONE) | flag,
+            Ordering::Release,
+            Ordering::Relaxed,
+        ) {
+            state = now;
         }
         drop(queue);
-        // Each waiter checks for its own ticket; the others go back to sleep.
-        self.granted.notify_all();
+        for cv in woken {
+            cv.notify_one();
+        }
         Ok(())
     }
 
     fn waiters(&self) -> usize {
-        self.queue.lock().waiting.len()
+        self.queue.lock().len()
     }
 
     /// A permit, waiting as long as it takes (both types' `acquire`).
@@ -404,14 +434,13 @@ impl fmt::Debug for SemaphorePermit<'_> {
 ///
 /// # Fairness
 ///
-/// Blocked acquirers are served **first in, first out, with direct handoff**: a release while
-/// threads are blocked gives its permit straight to the one that has waited longest, and no
-/// later arrival, [`try_acquire`](Self::try_acquire) included, can take it first, so a blocked
-/// thread waits only for the threads queued before it. While nobody is blocked no queue is
-/// kept, and which of two threads arriving together takes a free permit is up to the
-/// scheduler. A thread whose [`acquire_timeout`](Self::acquire_timeout) gives up leaves the
-/// queue without disturbing the others' order. Handoff costs throughput under heavy contention
-/// (each permit waits for its waiter to wake up) in exchange for that bound.
+/// **Eventual**, as in parking_lot. A thread that finds a permit free takes it, even while others
+/// are parked: that keeps a contended semaphore busy instead of idle while a sleeping thread is
+/// scheduled. Parked threads are woken oldest first (a woken thread that loses the permit to a
+/// newcomer parks again at the front), and every sixteenth wake hands the permit straight to the
+/// oldest parked thread, so none is overtaken forever. A thread whose
+/// [`acquire_timeout`](Self::acquire_timeout) gives up leaves the queue without disturbing the
+/// others' order.
 ///
 /// # Memory ordering
 ///
@@ -478,7 +507,7 @@ impl Semaphore {
 
     /// Blocks until a permit is free, and takes it. The permit is given back when dropped.
     ///
-    /// Blocked callers are served in FIFO order (see [Fairness](Self#fairness)).
+    /// Parked callers are woken oldest first (see [Fairness](Self#fairness)).
     ///
     /// ```
     /// # verisync::sync::model(|| {
@@ -497,7 +526,8 @@ impl Semaphore {
 
     /// Takes a permit if one is free now; `None` otherwise (Python's `acquire(False)`).
     ///
-    /// Never blocks, and never takes a permit that a release has handed to a blocked thread.
+    /// Never blocks. It may take a free permit before a parked thread does (see
+    /// [Fairness](Self#fairness)), never one handed to a parked thread.
     ///
     /// ```
     /// # verisync::sync::model(|| {
@@ -611,8 +641,7 @@ impl fmt::Debug for Semaphore {
 /// caught when it would take the count past the bound: a release made while every permit is
 /// free, say. One made while a permit is out looks like that permit coming back and cannot be
 /// told apart; the permit's own return is then the one refused. Otherwise it behaves exactly as
-/// a [`Semaphore`], fairness included (FIFO with direct handoff, see
-/// [Semaphore's Fairness](Semaphore#fairness)).
+/// a [`Semaphore`], fairness included (see [Semaphore's Fairness](Semaphore#fairness)).
 ///
 /// ```
 /// # verisync::sync::model(|| {
@@ -679,7 +708,7 @@ impl BoundedSemaphore {
 
     /// Blocks until a permit is free, and takes it. The permit is given back when dropped.
     ///
-    /// Blocked callers are served in FIFO order (see [Fairness](Semaphore#fairness)).
+    /// Parked callers are woken oldest first (see [Fairness](Semaphore#fairness)).
     ///
     /// ```
     /// # verisync::sync::model(|| {

@@ -191,6 +191,80 @@ pub fn spin_loop() {
     backend::thread::yield_now();
 }
 
+/// Bounded spinning before a thread parks, for the primitives' contended paths.
+///
+/// In std it is parking_lot's schedule: three rounds of 2, 4 and 8 `pause` hints, then up to
+/// seven `yield_now`s (on a machine with few cores the holder may need our core to finish);
+/// after that the caller parks. Under a model it allows one retry and no yield: the retry path
+/// is explored without multiplying the states by ten spins, and without a yield (which a
+/// checker takes as "run the others first", so the parking that follows would only ever be
+/// explored after the holder let go).
+pub(crate) struct Spin(u32);
+
+impl Spin {
+    /// Rounds before parking: the retry is explored once under a model.
+    const ROUNDS: u32 = if CHECKED { 1 } else { 10 };
+
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Spin(0)
+    }
+
+    /// Waits a little and returns `true`, or returns `false` once the spinning is over.
+    #[inline]
+    pub(crate) fn spin(&mut self) -> bool {
+        if self.0 >= Self::ROUNDS {
+            return false;
+        }
+        self.0 += 1;
+        if CHECKED {
+            // The retry itself is the step to explore.
+        } else if self.0 > 3 {
+            thread::yield_now();
+        } else {
+            for _ in 0..1 << self.0 {
+                spin_loop();
+            }
+        }
+        true
+    }
+}
+
+/// When a timed wait made of several waits must end (a waiter woken to retry, who lost the
+/// race, parks again for what is left).
+#[derive(Clone, Copy)]
+pub(crate) struct Deadline {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    at: Option<std::time::Instant>,
+    #[cfg(any(loom, feature = "shuttle"))]
+    timeout: Option<Duration>,
+}
+
+impl Deadline {
+    /// `timeout` from now; `None` (or [`FOREVER`] and more) is no deadline.
+    pub(crate) fn after(timeout: Option<Duration>) -> Self {
+        let timeout = timeout.filter(|&t| t < FOREVER);
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        return Deadline {
+            at: timeout.and_then(|t| std::time::Instant::now().checked_add(t)),
+        };
+        #[cfg(any(loom, feature = "shuttle"))]
+        Deadline { timeout }
+    }
+
+    /// The time left (zero once past); `None` without a deadline. Under a model, where time is
+    /// virtual, the whole timeout again: each wait may or may not time out, which covers every
+    /// way real time could split the timeout among the waits.
+    pub(crate) fn remaining(&self) -> Option<Duration> {
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        return self
+            .at
+            .map(|at| at.saturating_duration_since(std::time::Instant::now()));
+        #[cfg(any(loom, feature = "shuttle"))]
+        self.timeout
+    }
+}
+
 /// Runs `f` once in the std build; under loom explores it exhaustively (`loom::model`, which
 /// honours `LOOM_MAX_PREEMPTIONS`); under shuttle runs it under 100 random schedules.
 ///
