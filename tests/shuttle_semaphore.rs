@@ -258,24 +258,41 @@ fn the_invariant_check_catches_an_extra_holder() {
     shuttle::check_random(scenario(plan, 1), 1000);
 }
 
-/// Direct handoff under shuttle: while a thread is queued, a release is its own, and a
-/// newcomer's `try_acquire` fails.
+/// Barging and handoff under shuttle: two threads park; under a model every second wake is a
+/// handoff, so main's first release frees a permit for the first to retry (a newcomer may take
+/// it), the second hands its permit straight to the second thread (nobody else can). Of main's
+/// two `try_acquire`s at most one succeeds, both counts are reached, and both threads are served.
 #[test]
-fn a_release_to_a_queued_thread_cannot_be_taken_by_a_newcomer() {
+fn a_newcomer_may_take_a_retried_permit_but_never_a_handed_one() {
+    let seen = StdArc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let s = StdArc::clone(&seen);
     shuttle::check_pct(
-        || {
+        move || {
             let sem = Arc::new(Semaphore::new(0));
-            let s2 = Arc::clone(&sem);
-            let t = thread::spawn(move || s2.acquire().forget());
-            while sem.waiters() == 0 {
-                thread::yield_now();
-            }
+            let ts: Vec<_> = (1..=2)
+                .map(|i| {
+                    let s2 = Arc::clone(&sem);
+                    let t = thread::spawn(move || s2.acquire().forget());
+                    while sem.waiters() < i {
+                        thread::yield_now();
+                    }
+                    t
+                })
+                .collect();
             sem.release(1).unwrap();
-            assert!(sem.try_acquire().is_none());
-            t.join().unwrap();
-            assert_eq!(sem.available_permits(), 0);
+            sem.release(1).unwrap();
+            let took = usize::from(sem.try_acquire().map(|p| p.forget()).is_some())
+                + usize::from(sem.try_acquire().map(|p| p.forget()).is_some());
+            assert!(took <= 1, "a newcomer took a permit handed to a parked thread");
+            sem.release(took).unwrap();
+            for t in ts {
+                t.join().unwrap();
+            }
+            assert_eq!((sem.available_permits(), sem.waiters()), (0, 0));
+            s.lock().unwrap().insert(took);
         },
-        200,
+        500,
         3,
     );
+    assert_eq!(*seen.lock().unwrap(), std::collections::BTreeSet::from([0, 1]));
 }
