@@ -880,20 +880,18 @@ impl<T> BoundedQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp.wrapping_add(self.one_lap) == position + STEP {
-                // The slot still holds the item of the previous lap: full, unless a get has
-                // claimed it and is moving it out.
+            } else {
+                // The slot is not free yet: full if no get has claimed the position a lap
+                // back (the slot's item, published or still being written). Otherwise a get
+                // is moving that item out, or our `tail` is stale: look again. (Deciding "full"
+                // from the positions, rather than waiting for a put still writing, means that
+                // only a get halfway through ever makes a put spin.)
                 // Ordering: Relaxed: only compared. If a get that freed a slot happened-before
                 // this put, coherence shows its claim here.
                 let head = self.head.load(Ordering::Relaxed) & !FLAGS;
                 if head.wrapping_add(self.one_lap) == position {
                     return Err(PushError::Full(item, head));
                 }
-                backoff.snooze();
-                // Ordering: Relaxed: as the first load.
-                tail = self.tail.load(Ordering::Relaxed);
-            } else {
-                // Another put claimed this position and our `tail` is stale.
                 backoff.snooze();
                 // Ordering: Relaxed: as the first load.
                 tail = self.tail.load(Ordering::Relaxed);
@@ -940,9 +938,9 @@ impl<T> BoundedQueue<T> {
                         backoff.spin();
                     }
                 }
-            } else if stamp == position {
-                // The slot waits for this lap's put: empty, unless a put has claimed it and
-                // is writing the item.
+            } else {
+                // No item of this lap yet: empty if no put has claimed this position.
+                // Otherwise a put is writing the item, or our `head` is stale: look again.
                 // Ordering: Acquire: if it shows CLOSED, pairs with `close`'s Release (see
                 // `push`). Otherwise only compared: a put that happened-before this get would
                 // have shown its stamp above.
@@ -954,11 +952,6 @@ impl<T> BoundedQueue<T> {
                         PopError::Empty(position)
                     });
                 }
-                backoff.snooze();
-                // Ordering: Relaxed: as the first load.
-                head = self.head.load(Ordering::Relaxed);
-            } else {
-                // Another get took this position and our `head` is stale.
                 backoff.snooze();
                 // Ordering: Relaxed: as the first load.
                 head = self.head.load(Ordering::Relaxed);
