@@ -39,6 +39,10 @@
 //! free for this lap, writes the item, and publishes it by storing `stamp = position + 1`
 //! (Release); a get claims `head` when the stamp says the item of this lap is there (Acquire),
 //! moves the item out, and frees the slot for the next lap the same way. Neither takes a lock.
+//! A get that finds its slot claimed by a put still writing, or a put that finds its slot
+//! claimed by a get still moving out, spins until the other is done (a few instructions; it
+//! yields under a model); "full" and "empty" are decided from the positions, so nobody spins
+//! on an operation that has not claimed anything.
 //!
 //! **Sleeping without losing a wakeup.** The low bits of the two words are flags:
 //! `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A getter that finds
@@ -849,7 +853,7 @@ impl<T> BoundedQueue<T> {
             if stamp == position {
                 // The slot is free for this lap: claim the position. Expecting `tail` as
                 // loaded means expecting CLOSED clear; the new value clears GETTERS_ASLEEP,
-                // and we wake the getters it announced.
+                // and the caller wakes the getters it announced.
                 match self.tail.compare_exchange_weak(
                     tail,
                     self.next(position),
@@ -914,7 +918,7 @@ impl<T> BoundedQueue<T> {
             let stamp = slot.stamp.load(Ordering::Acquire);
             if stamp == position + STEP {
                 // The item of this lap is there: claim it. The new value clears
-                // PUTTERS_ASLEEP, and we wake the putters it announced.
+                // PUTTERS_ASLEEP, and the caller wakes the putters it announced.
                 match self.head.compare_exchange_weak(
                     head,
                     self.next(position),

@@ -808,7 +808,11 @@ fn sleep_wake_stress(capacity: usize) {
         .fold((0, 0), |(n, s), (cn, cs)| (n + cn, s + cs));
     let total = PRODUCERS * PER_PRODUCER;
     assert_eq!(n, total, "an item was lost or duplicated");
-    assert_eq!(sum, total * (total - 1) / 2, "an item was lost or duplicated");
+    assert_eq!(
+        sum,
+        total * (total - 1) / 2,
+        "an item was lost or duplicated"
+    );
     assert!(q.is_empty());
 }
 
