@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{check, seen, Seen};
+use common::{check, seen, Guarded, Seen};
 
 use std::time::Duration;
 use verisync::sync::atomic::{AtomicUsize, Ordering};
@@ -53,10 +53,13 @@ fn spsc_put_get_close_keeps_fifo_and_ends() {
 }
 
 #[test]
-fn mpmc_two_by_two_loses_and_duplicates_nothing() {
-    // Two producers and two consumers, one op each, capacity 1 (so a put may wait and a get
-    // may wait): both items got, once each, and nobody left waiting.
-    check("queue/mpmc-2x2", 2, || {
+fn two_producers_one_consumer_lose_and_duplicate_nothing() {
+    // Two producers, one op each, capacity 1 (so a put may sleep on a full queue, and one may
+    // find the other halfway through its put), and the main thread getting both: both items
+    // got, once each, and nobody left waiting. (Two consumers plus a producer is not a loom
+    // shape for a ring: both consumers may spin on the producer's unfinished put, and loom
+    // explores two yielding spinners alternating forever. shuttle covers wider shapes.)
+    check("queue/mpsc-2x1", 2, || {
         let q = Arc::new(BoundedQueue::new(1));
         let producers: Vec<_> = (1..=2)
             .map(|i| {
@@ -64,22 +67,122 @@ fn mpmc_two_by_two_loses_and_duplicates_nothing() {
                 thread::spawn(move || q.put(i).unwrap())
             })
             .collect();
-        let consumers: Vec<_> = (0..2)
-            .map(|_| {
-                let q = Arc::clone(&q);
-                thread::spawn(move || q.get())
-            })
-            .collect();
+        let mut got = [q.get().unwrap(), q.get().unwrap()];
         for p in producers {
             p.join().unwrap();
         }
-        let mut got: Vec<i32> = consumers
-            .into_iter()
-            .map(|c| c.join().unwrap().expect("nobody closes the queue"))
-            .collect();
         got.sort_unstable();
         assert_eq!(got, [1, 2]);
         assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn two_getters_race_for_published_items() {
+    // Both items are in before the getters start: their claims on `head` race (a lost
+    // compare-exchange retries), and each item goes to exactly one of them.
+    check("queue/two-getters", 3, || {
+        let q = Arc::new(BoundedQueue::new(2));
+        q.put(1).unwrap();
+        q.put(2).unwrap();
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.try_get().unwrap())
+            })
+            .collect();
+        let mut got: Vec<i32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+        assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn a_getter_parks_while_a_put_publishes() {
+    // The getter may find the queue empty and go to sleep while the producer claims the slot,
+    // writes the String and publishes it: if the producer's claim could miss the getter's
+    // GETTERS_ASLEEP, loom reports the getter asleep forever (a deadlock). The String is read
+    // through the slot's cell: a publication that is not ordered is a data race.
+    check("queue/park-get", 3, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        let q2 = Arc::clone(&q);
+        let producer = thread::spawn(move || q2.put(String::from("job")).unwrap());
+        assert_eq!(q.get().as_deref(), Ok("job"));
+        producer.join().unwrap();
+        assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn a_putter_parks_on_a_full_queue_while_a_get_frees_the_slot() {
+    // Capacity 1, full: the putter may sleep while the getter moves the first Box out and
+    // frees the slot; a get that missed PUTTERS_ASLEEP would leave it asleep (deadlock), and
+    // an unordered reuse of the slot is a data race on its cell.
+    check("queue/park-put", 3, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        q.put(Box::new(1)).unwrap();
+        let q2 = Arc::clone(&q);
+        let putter = thread::spawn(move || q2.put(Box::new(2)).unwrap());
+        assert_eq!(q.get().map(|b| *b), Ok(1));
+        putter.join().unwrap();
+        assert_eq!(q.try_get().map(|b| *b), Ok(2));
+    });
+}
+
+#[test]
+fn close_happens_before_the_refusals_it_causes() {
+    // The closer writes a plain cell, then closes. Whoever is told "closed" may read the
+    // cell: a put refused, or a get that found the queue closed and drained. Without the
+    // Release in `close` and the Acquire where CLOSED is seen, loom reports a data race.
+    check("queue/close-publishes", 3, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        let note = Arc::new(Guarded::new());
+        let closer = {
+            let (q, note) = (Arc::clone(&q), Arc::clone(&note));
+            thread::spawn(move || {
+                note.bump();
+                q.close();
+            })
+        };
+        if let Err(PutError::Closed(_)) = q.put(1) {
+            assert_eq!(note.get(), 1);
+        }
+        while q.try_get().is_ok() {}
+        assert_eq!(q.get(), Err(GetError::Closed));
+        assert_eq!(note.get(), 1);
+        closer.join().unwrap();
+    });
+}
+
+#[test]
+fn items_left_inside_are_dropped_once_with_the_queue() {
+    // Two items put, one got, the queue dropped with the other inside (while the producer's
+    // clone of the Arc is gone too): each item dropped exactly once.
+    let drops = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let d = drops.clone();
+    check("queue/drop-inside", 3, move || {
+        struct Counted(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                // Relaxed: a tally on loom's single OS thread.
+                self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        // Relaxed: as above.
+        d.store(0, std::sync::atomic::Ordering::Relaxed);
+        let q = Arc::new(BoundedQueue::new(2));
+        let q2 = Arc::clone(&q);
+        let d2 = d.clone();
+        let producer = thread::spawn(move || {
+            q2.put(Counted(d2.clone())).unwrap();
+            q2.put(Counted(d2)).unwrap();
+        });
+        drop(q.get().unwrap());
+        producer.join().unwrap();
+        drop(q);
+        // Relaxed: as above.
+        assert_eq!(d.load(std::sync::atomic::Ordering::Relaxed), 2);
     });
 }
 
@@ -107,6 +210,10 @@ fn close_wakes_a_waiting_putter_and_leaves_items_to_drain() {
         let putter = thread::spawn(move || q1.put('b'));
         let q2 = Arc::clone(&q);
         let getter = thread::spawn(move || q2.get());
+        // One yield, so that the explorer schedules the other two first without spending its
+        // preemptions: the putter spins (yielding) before it sleeps, and within the bound
+        // loom reaches the put-before-close outcome only with main stepping aside once.
+        thread::yield_now();
         q.close();
         assert_eq!(getter.join().unwrap(), Ok('a'));
         let outcome = match putter.join().unwrap() {

@@ -30,25 +30,66 @@
 //!
 //! # Design
 //!
-//! One [`Mutex`] around a `VecDeque` and two condition variables, `not_empty` and `not_full`
-//! (plus `all_done` in a [`JoinableQueue`]), as CPython's `queue.py` has. Wakeups are
-//! precise: the queue counts the threads waiting on each condition, a put wakes one waiting
-//! getter and a get one waiting putter (and nobody, without a system call, when nobody waits),
-//! and only [`close`](BoundedQueue::close) and the last `task_done` wake everyone. Every wait
-//! re-checks its condition under the lock, so a thread that barges in between a wakeup and the
-//! woken thread's return can never make an item or a slot go unnoticed.
+//! A bounded lock-free ring in the style of Dmitry Vyukov's MPMC queue (and of crossbeam's
+//! `ArrayQueue`), with parking for the threads that must wait. `capacity` slots are allocated
+//! up front; each is a *stamp* and a cell for one item. Two words, `head` (the next position
+//! to get) and `tail` (the next to put), each on its own cache line, count positions: a
+//! position is a slot index plus a lap, and a slot's stamp says which position may use it
+//! next. A put claims `tail` with a compare-exchange when the slot's stamp says the slot is
+//! free for this lap, writes the item, and publishes it by storing `stamp = position + 1`
+//! (Release); a get claims `head` when the stamp says the item of this lap is there (Acquire),
+//! moves the item out, and frees the slot for the next lap the same way. Neither takes a lock.
+//! A get that finds its slot claimed by a put still writing, or a put that finds its slot
+//! claimed by a get still moving out, spins until the other is done (a few instructions; it
+//! yields under a model); "full" and "empty" are decided from the positions, so nobody spins
+//! on an operation that has not claimed anything.
+//!
+//! **Sleeping without losing a wakeup.** The low bits of the two words are flags:
+//! `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A getter that finds
+//! the queue empty spins a little, then takes the queue's sleep lock and sets
+//! `GETTERS_ASLEEP` with a `fetch_or` on `tail`, which returns the latest tail. It sleeps only
+//! if that tail is still the head it found empty; otherwise a put has claimed a slot since,
+//! and it tries again. A put's compare-exchange on `tail` clears the flag and sees whether it
+//! was set; if so, after publishing its item, the put takes the sleep lock and wakes every
+//! sleeping getter. The read-modify-writes on `tail` are totally ordered, so either the put's
+//! comes after the getter's `fetch_or` (it sees the flag and wakes the getter, which holds the
+//! sleep lock until it waits, so the wakeup cannot slip in before the wait), or before it (the
+//! getter's `fetch_or` returns the advanced tail and the getter does not sleep). The same
+//! holds for putters on a full queue, with `PUTTERS_ASLEEP` in `head` set by putters and seen
+//! by gets. [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
+//! the sleep lock; a put's compare-exchange expects `CLOSED` clear, so every put either took
+//! effect before the close or is refused. None of this needs `SeqCst`: the decisions rest on
+//! the order of read-modify-writes on one word and on the lock; the items travel through their
+//! slot's stamp. loom checks every ordering (`loom_tests/queue.rs`).
+//!
+//! A [`JoinableQueue`] keeps its task counts under a mutex that plain queues never take; a put
+//! raises the count of unfinished tasks after claiming its slot and before publishing the
+//! item, so no getter can mark the task done before it is counted.
 
-use crate::sync::{Condvar, Mutex, MutexGuard};
-use std::collections::VecDeque;
+use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::{Condvar, Mutex, UnsafeCell};
+use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::iter::FusedIterator;
+use std::mem::MaybeUninit;
 use std::ops::Deref;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::time::Duration;
 use thiserror::Error;
 
-/// Storage reserved up front: up to this many slots, so that a huge capacity costs nothing
-/// until it is used.
-const PREALLOCATE: usize = 1024;
+/// In `tail`: a getter may be asleep, waiting for a put to wake it.
+const GETTERS_ASLEEP: usize = 1;
+/// In `tail`: the queue is closed; never cleared.
+const CLOSED: usize = 2;
+/// In `head`: a putter may be asleep, waiting for a get to wake it.
+const PUTTERS_ASLEEP: usize = 1;
+/// The flag bits of `head` and `tail`; positions and stamps are multiples of `STEP`.
+const FLAGS: usize = 3;
+/// One position: positions live above the flag bits.
+const STEP: usize = FLAGS + 1;
+/// The largest capacity: with `STEP` and a lap at least twice the capacity, this leaves room
+/// for at least four laps in a word, so that a lap cannot be mistaken for another.
+const MAX_CAPACITY: usize = usize::MAX >> 4;
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -302,29 +343,55 @@ item_error_impls!(
 /// });
 /// ```
 pub struct BoundedQueue<T> {
-    state: Mutex<State<T>>,
-    /// Getters wait here for an item (or for the queue to close).
+    /// The next position to get, and `PUTTERS_ASLEEP`.
+    head: CachePadded<AtomicUsize>,
+    /// The next position to put, `GETTERS_ASLEEP` and `CLOSED`.
+    tail: CachePadded<AtomicUsize>,
+    slots: Box<[Slot<T>]>,
+    /// Positions in one lap, times `STEP`: a power of two above `capacity * STEP`, so that a
+    /// position splits into a lap (high bits) and an index (low bits).
+    one_lap: usize,
+    /// Taken only to go to sleep and to wake sleepers.
+    sleep: Mutex<()>,
+    /// Getters sleep here for an item (or for the queue to close).
     not_empty: Condvar,
-    /// Putters wait here for a free slot (or for the queue to close).
+    /// Putters sleep here for a free slot (or for the queue to close).
     not_full: Condvar,
-    capacity: usize,
-    /// Whether puts and gets keep the task counts (a [`JoinableQueue`]'s inner queue).
-    joinable: bool,
+    /// The task counts of a [`JoinableQueue`]; `None` in a plain queue.
+    tasks: Option<Mutex<Tasks>>,
 }
 
-/// Everything the lock protects.
-struct State<T> {
-    items: VecDeque<T>,
-    closed: bool,
-    /// Threads inside a wait on `not_empty` / `not_full` / `all_done`: a notification is sent
-    /// only when somebody waits.
-    getters: usize,
-    putters: usize,
-    joiners: usize,
-    /// Items put and not yet marked done (kept only when `joinable`).
+/// One cell of the ring.
+struct Slot<T> {
+    /// `position` when the slot is free for the put at `position`; `position + STEP` once
+    /// that put has published its item; `position + one_lap` once the item has been got (free
+    /// for the put one lap later).
+    stamp: AtomicUsize,
+    value: UnsafeCell<MaybeUninit<T>>,
+}
+
+// SAFETY: items move between threads through the queue (hence `T: Send`), and a slot's value
+// is touched only by the one thread that claimed its position, ordered after the previous user
+// of the slot by the stamp's Release store and Acquire load. `&BoundedQueue` hands out no `&T`,
+// so `T: Sync` is not needed.
+unsafe impl<T: Send> Send for BoundedQueue<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for BoundedQueue<T> {}
+// A panic never leaves a half-done operation behind (no user code runs inside one), as with
+// the std `Mutex` the queue used to be built on.
+impl<T> UnwindSafe for BoundedQueue<T> {}
+impl<T> RefUnwindSafe for BoundedQueue<T> {}
+
+/// A [`JoinableQueue`]'s task counts.
+#[derive(Default)]
+struct Tasks {
+    /// Items put and not yet marked done.
     unfinished: usize,
-    /// Items got and not yet marked done (kept only when `joinable`).
+    /// Items got and not yet marked done.
     pending: usize,
+    /// Threads inside a wait for `unfinished == 0`: a notification is sent only when somebody
+    /// waits.
+    joiners: usize,
 }
 
 /// How long an operation may wait.
@@ -343,14 +410,59 @@ enum Refusal {
     Closed,
 }
 
+/// Why a [`push`](BoundedQueue::push) did not go through.
+enum PushError<T> {
+    /// Full, with the head position found: no get had claimed it.
+    Full(T, usize),
+    Closed(T),
+}
+
+/// Why a [`pop`](BoundedQueue::pop) found nothing.
+enum PopError {
+    /// Empty, with the position found at both ends: no put had claimed it.
+    Empty(usize),
+    /// Empty and closed: drained.
+    Closed,
+}
+
+// Spinning: on a contended compare-exchange, while another thread is halfway through an
+// operation, and for a short while before going to sleep. crossbeam's `Backoff` in std (a
+// few rounds of exponential spinning, then yields).
+#[cfg(not(any(loom, feature = "shuttle")))]
+use crossbeam_utils::Backoff;
+
+/// Under a model: a yield where another thread must make progress, nothing on a lost
+/// compare-exchange (whoever won made progress), and one retry before sleeping, so that the
+/// checker explores the spin-then-sleep path without spinning through its state space.
+#[cfg(any(loom, feature = "shuttle"))]
+struct Backoff(std::cell::Cell<bool>);
+
+#[cfg(any(loom, feature = "shuttle"))]
+impl Backoff {
+    fn new() -> Self {
+        Backoff(std::cell::Cell::new(false))
+    }
+    fn spin(&self) {}
+    fn snooze(&self) {
+        crate::sync::spin_loop();
+        self.0.set(true);
+    }
+    fn is_completed(&self) -> bool {
+        self.0.get()
+    }
+}
+
 impl<T> BoundedQueue<T> {
-    /// Creates an empty, open queue that holds at most `capacity` items.
+    /// Creates an empty, open queue that holds at most `capacity` items. Storage for all
+    /// `capacity` items is allocated here, up front (as `crossbeam_channel::bounded` and
+    /// `crossbeam_queue::ArrayQueue` do): put and get never allocate.
     ///
     /// # Panics
     ///
-    /// If `capacity` is 0. (Python's `Queue(0)` means unbounded; a queue that can hold nothing
-    /// would block every put forever. For an effectively unbounded queue pass `usize::MAX`:
-    /// storage grows as items arrive.)
+    /// If `capacity` is 0 (Python's `Queue(0)` means unbounded; a queue that can hold nothing
+    /// would block every put forever), or if it is too large to allocate up front: more than
+    /// `usize::MAX >> 4` items, or more bytes than an allocation may have (`isize::MAX`). Pass
+    /// the most items you mean to hold, not `usize::MAX`.
     ///
     /// ```
     /// # verisync::sync::model(|| {
@@ -374,20 +486,27 @@ impl<T> BoundedQueue<T> {
             capacity > 0,
             "BoundedQueue::new: capacity must be at least 1 (a queue that holds nothing would block every put)"
         );
+        assert!(
+            capacity <= MAX_CAPACITY && std::alloc::Layout::array::<Slot<T>>(capacity).is_ok(),
+            "BoundedQueue::new: capacity {capacity} is too large (storage is allocated up front; pass the most items the queue should hold)"
+        );
+        // Room for index `capacity` (the stamp of a full last slot): at most 2^60 * STEP.
+        let one_lap = (capacity + 1).next_power_of_two() * STEP;
+        let slots = (0..capacity)
+            .map(|i| Slot {
+                stamp: AtomicUsize::new(i * STEP),
+                value: UnsafeCell::new(MaybeUninit::uninit()),
+            })
+            .collect();
         BoundedQueue {
-            state: Mutex::new(State {
-                items: VecDeque::with_capacity(capacity.min(PREALLOCATE)),
-                closed: false,
-                getters: 0,
-                putters: 0,
-                joiners: 0,
-                unfinished: 0,
-                pending: 0,
-            }),
+            head: CachePadded::new(AtomicUsize::new(0)),
+            tail: CachePadded::new(AtomicUsize::new(0)),
+            slots,
+            one_lap,
+            sleep: Mutex::new(()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
-            capacity,
-            joinable,
+            tasks: joinable.then(|| Mutex::new(Tasks::default())),
         }
     }
 
@@ -565,19 +684,17 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn close(&self) -> bool {
-        let mut st = self.state.lock();
-        if st.closed {
+        // Ordering: Release: what this thread did before closing happens-before every put
+        // and get that reports the queue closed (they acquire `tail` when they see CLOSED).
+        let before = self.tail.fetch_or(CLOSED, Ordering::Release);
+        if before & CLOSED != 0 {
             return false;
         }
-        st.closed = true;
-        let (getters, putters) = (st.getters > 0, st.putters > 0);
-        drop(st);
-        if getters {
-            self.not_empty.notify_all();
-        }
-        if putters {
-            self.not_full.notify_all();
-        }
+        // Everyone asleep wakes and sees CLOSED: a sleeper holds the sleep lock from its last
+        // look at the queue until it waits, so the wakeup cannot come in between.
+        drop(self.sleep.lock());
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
         true
     }
 
@@ -592,7 +709,8 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.state.lock().closed
+        // Ordering: Relaxed: a snapshot of a flag that is never cleared; it orders nothing.
+        self.tail.load(Ordering::Relaxed) & CLOSED != 0
     }
 
     /// The number of items in the queue now (Python's `qsize()`); stale as soon as it returns
@@ -607,7 +725,12 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn len(&self) -> usize {
-        self.state.lock().items.len()
+        // Ordering: Relaxed: a snapshot, stale as soon as it returns; ops that happened-before
+        // this call are seen (coherence), and `distance` clamps what concurrent ones skew.
+        let tail = self.tail.load(Ordering::Relaxed);
+        // Ordering: Relaxed: as above.
+        let head = self.head.load(Ordering::Relaxed);
+        self.distance(head & !FLAGS, tail & !FLAGS)
     }
 
     /// Whether the queue holds no item now (Python's `empty()`). Do not check and then
@@ -623,7 +746,7 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.state.lock().items.is_empty()
+        self.len() == 0
     }
 
     /// Whether the queue holds `capacity` items now (Python's `full()`); stale as soon as it
@@ -638,7 +761,7 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn is_full(&self) -> bool {
-        self.state.lock().items.len() >= self.capacity
+        self.len() == self.capacity()
     }
 
     /// The most items the queue holds (Python's `maxsize`).
@@ -649,7 +772,7 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn capacity(&self) -> usize {
-        self.capacity
+        self.slots.len()
     }
 
     /// An iterator that [`get`](BoundedQueue::get)s items, waiting for each, until the queue is
@@ -669,115 +792,345 @@ impl<T> BoundedQueue<T> {
         Iter { queue: self }
     }
 
-    fn put_inner(&self, item: T, wait: Wait) -> Result<(), (Refusal, T)> {
-        let mut st = self.state.lock();
-        if !st.closed && st.items.len() >= self.capacity {
-            let timed_out;
-            (st, timed_out) = self.wait_for(&self.not_full, st, wait, Role::Putter);
-            if timed_out {
-                return Err((Refusal::WouldBlock, item));
+    /// The slot that `position` uses.
+    #[inline]
+    fn slot(&self, position: usize) -> &Slot<T> {
+        &self.slots[(position & (self.one_lap - 1)) / STEP]
+    }
+
+    /// The position after `position`: the next index, or index 0 of the next lap.
+    #[inline]
+    fn next(&self, position: usize) -> usize {
+        let index = position & (self.one_lap - 1);
+        if index + STEP < self.slots.len() * STEP {
+            position + STEP
+        } else {
+            (position & !(self.one_lap - 1)).wrapping_add(self.one_lap)
+        }
+    }
+
+    /// The number of items between `head` and `tail` (positions), clamped to
+    /// `0..=capacity`: two loads of different words need not be a consistent snapshot.
+    fn distance(&self, head: usize, tail: usize) -> usize {
+        let lap = !(self.one_lap - 1);
+        let laps = (tail & lap).wrapping_sub(head & lap);
+        let (h, t) = (head & !lap, tail & !lap);
+        let capacity = self.slots.len();
+        match laps {
+            0 => t.saturating_sub(h) / STEP,
+            l if l == self.one_lap => {
+                (capacity * STEP + t).saturating_sub(h).min(capacity * STEP) / STEP
+            }
+            // Tail more than a lap ahead: a stale head.
+            l if (l as isize) > 0 => capacity,
+            // Head ahead of tail: a stale tail.
+            _ => 0,
+        }
+    }
+
+    /// Puts `item` if there is room, without waiting (but spinning while another thread is
+    /// halfway through an operation on the slot it needs). `Ok(true)` means that getters may
+    /// be asleep: the caller must [`wake`](Self::wake) them (it may hold the sleep lock, so
+    /// `push` cannot).
+    fn push(&self, item: T) -> Result<bool, PushError<T>> {
+        let backoff = Backoff::new();
+        // Ordering: Relaxed: a guess at the position, confirmed by the compare-exchange; the
+        // slot's contents are ordered by its stamp.
+        let mut tail = self.tail.load(Ordering::Relaxed);
+        loop {
+            if tail & CLOSED != 0 {
+                // Ordering: Acquire, pairs with `close`'s Release: what the closing thread did
+                // before `close` happens-before this refusal (every later value of `tail` is
+                // a read-modify-write, so it is in `close`'s release sequence).
+                self.tail.load(Ordering::Acquire);
+                return Err(PushError::Closed(item));
+            }
+            let position = tail & !FLAGS;
+            let slot = self.slot(position);
+            // Ordering: Acquire, pairs with the Release store of the get that freed the slot:
+            // its move out of the slot happens-before our write into it.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == position {
+                // The slot is free for this lap: claim the position. Expecting `tail` as
+                // loaded means expecting CLOSED clear; the new value clears GETTERS_ASLEEP,
+                // and the caller wakes the getters it announced.
+                match self.tail.compare_exchange_weak(
+                    tail,
+                    self.next(position),
+                    // Ordering: Relaxed: the claim orders nothing; the slot was acquired
+                    // through its stamp, and only the claimer can change the stamp now. The
+                    // sleep protocol rests on the total order of read-modify-writes on `tail`
+                    // and on the sleep lock, not on this ordering.
+                    Ordering::Relaxed,
+                    // Ordering: Relaxed: we retry with the value seen.
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        if let Some(tasks) = &self.tasks {
+                            // Counted before the item is visible: a getter cannot mark it
+                            // done before it is unfinished.
+                            tasks.lock().unfinished += 1;
+                        }
+                        // SAFETY: the claim gives this thread the slot until it publishes the
+                        // stamp below; the previous item was moved out (stamp acquired above).
+                        slot.value.with_mut(|p| unsafe { (*p).write(item) });
+                        // Ordering: Release: publishes the item to the get that acquires this
+                        // stamp.
+                        slot.stamp.store(position + STEP, Ordering::Release);
+                        return Ok(tail & GETTERS_ASLEEP != 0);
+                    }
+                    Err(now) => {
+                        tail = now;
+                        backoff.spin();
+                    }
+                }
+            } else {
+                // The slot is not free yet: full if no get has claimed the position a lap
+                // back (the slot's item, published or still being written). Otherwise a get
+                // is moving that item out, or our `tail` is stale: look again. (Deciding "full"
+                // from the positions, rather than waiting for a put still writing, means that
+                // only a get halfway through ever makes a put spin.)
+                // Ordering: Relaxed: only compared. If a get that freed a slot happened-before
+                // this put, coherence shows its claim here.
+                let head = self.head.load(Ordering::Relaxed) & !FLAGS;
+                if head.wrapping_add(self.one_lap) == position {
+                    return Err(PushError::Full(item, head));
+                }
+                backoff.snooze();
+                // Ordering: Relaxed: as the first load.
+                tail = self.tail.load(Ordering::Relaxed);
             }
         }
-        if st.closed {
-            return Err((Refusal::Closed, item));
+    }
+
+    /// Gets the item at the front if there is one, without waiting (but spinning while a put
+    /// is halfway through publishing the item it needs). With the item comes whether putters
+    /// may be asleep, to be woken by the caller (as in [`push`](Self::push)).
+    fn pop(&self) -> Result<(T, bool), PopError> {
+        let backoff = Backoff::new();
+        // Ordering: Relaxed: a guess, confirmed by the compare-exchange.
+        let mut head = self.head.load(Ordering::Relaxed);
+        loop {
+            let position = head & !FLAGS;
+            let slot = self.slot(position);
+            // Ordering: Acquire, pairs with the put's Release store: its write of the item
+            // happens-before our move out of it.
+            let stamp = slot.stamp.load(Ordering::Acquire);
+            if stamp == position + STEP {
+                // The item of this lap is there: claim it. The new value clears
+                // PUTTERS_ASLEEP, and the caller wakes the putters it announced.
+                match self.head.compare_exchange_weak(
+                    head,
+                    self.next(position),
+                    // Ordering: Relaxed: as the put's claim on `tail`.
+                    Ordering::Relaxed,
+                    // Ordering: Relaxed: we retry with the value seen.
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        // SAFETY: the claim gives this thread the slot until it frees it
+                        // below; the item was published (stamp acquired above).
+                        let item = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
+                        // Ordering: Release: orders our move out before the next lap's put
+                        // into the slot, which acquires this stamp.
+                        slot.stamp
+                            .store(position.wrapping_add(self.one_lap), Ordering::Release);
+                        return Ok((item, head & PUTTERS_ASLEEP != 0));
+                    }
+                    Err(now) => {
+                        head = now;
+                        backoff.spin();
+                    }
+                }
+            } else {
+                // No item of this lap yet: empty if no put has claimed this position.
+                // Otherwise a put is writing the item, or our `head` is stale: look again.
+                // Ordering: Acquire: if it shows CLOSED, pairs with `close`'s Release (see
+                // `push`). Otherwise only compared: a put that happened-before this get would
+                // have shown its stamp above.
+                let tail = self.tail.load(Ordering::Acquire);
+                if tail & !FLAGS == position {
+                    return Err(if tail & CLOSED != 0 {
+                        PopError::Closed
+                    } else {
+                        PopError::Empty(position)
+                    });
+                }
+                backoff.snooze();
+                // Ordering: Relaxed: as the first load.
+                head = self.head.load(Ordering::Relaxed);
+            }
         }
-        st.items.push_back(item);
-        if self.joinable {
-            st.unfinished += 1;
+    }
+
+    /// Wakes every thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
+    /// lock first is what makes the flag protocol sound: a sleeper holds it from setting its
+    /// flag until it waits.
+    #[inline]
+    fn wake(&self, cv: &Condvar, announced: bool) {
+        if announced {
+            drop(self.sleep.lock());
+            cv.notify_all();
         }
-        let wake = st.getters > 0;
-        drop(st);
-        if wake {
-            self.not_empty.notify_one();
+    }
+
+    /// Called under the sleep lock, from a wait's predicate: tries to put `item`; if the
+    /// queue is full, announces a sleeping putter. Returns `None` (sleep, `item` kept) if no
+    /// get has claimed a slot since the queue was found full, so that the next one sees
+    /// the flag; otherwise the outcome.
+    fn put_or_announce(&self, item: &mut Option<T>) -> Option<Result<(), Refusal>> {
+        loop {
+            let Some(value) = item.take() else {
+                unreachable!("a put's predicate runs again after it returned false")
+            };
+            match self.push(value) {
+                Ok(announced) => {
+                    if announced {
+                        // We hold the sleep lock already.
+                        self.not_empty.notify_all();
+                    }
+                    return Some(Ok(()));
+                }
+                Err(PushError::Closed(value)) => {
+                    *item = Some(value);
+                    return Some(Err(Refusal::Closed));
+                }
+                Err(PushError::Full(value, head)) => {
+                    *item = Some(value);
+                    // Ordering: Relaxed: whether a get's claim comes before or after this in
+                    // `head`'s modification order decides everything (see the module docs);
+                    // the sleep lock orders the wakeup, the stamps the data.
+                    let now = self.head.fetch_or(PUTTERS_ASLEEP, Ordering::Relaxed);
+                    if now & !FLAGS == head {
+                        return None;
+                    }
+                    // A get claimed a slot since: try again.
+                }
+            }
         }
-        Ok(())
+    }
+
+    /// Called under the sleep lock, from a wait's predicate: tries to get an item; if the
+    /// queue is empty and open, announces a sleeping getter. Returns `None` (sleep) if no put
+    /// has claimed a slot since the queue was found empty, so that the next one sees the flag;
+    /// otherwise the outcome.
+    fn get_or_announce(&self) -> Option<Result<T, Refusal>> {
+        loop {
+            match self.pop() {
+                Ok((item, announced)) => {
+                    if announced {
+                        // We hold the sleep lock already.
+                        self.not_full.notify_all();
+                    }
+                    return Some(Ok(item));
+                }
+                Err(PopError::Closed) => return Some(Err(Refusal::Closed)),
+                Err(PopError::Empty(position)) => {
+                    // Ordering: Relaxed: as in `put_or_announce`, with `tail` and puts.
+                    let now = self.tail.fetch_or(GETTERS_ASLEEP, Ordering::Relaxed);
+                    if now & !FLAGS == position && now & CLOSED == 0 {
+                        return None;
+                    }
+                    // A put claimed a slot, or the queue closed, since: try again.
+                }
+            }
+        }
+    }
+
+    fn put_inner(&self, item: T, wait: Wait) -> Result<(), (Refusal, T)> {
+        let backoff = Backoff::new();
+        let mut item = item;
+        loop {
+            item = match self.push(item) {
+                Ok(announced) => {
+                    self.wake(&self.not_empty, announced);
+                    return Ok(());
+                }
+                Err(PushError::Closed(item)) => return Err((Refusal::Closed, item)),
+                Err(PushError::Full(item, _)) => item,
+            };
+            match wait {
+                Wait::No => return Err((Refusal::WouldBlock, item)),
+                Wait::For(timeout) if timeout.is_zero() => return Err((Refusal::WouldBlock, item)),
+                _ if backoff.is_completed() => break,
+                _ => backoff.snooze(),
+            }
+        }
+        // Full for a while: sleep until a get frees a slot (or the queue closes).
+        let mut item = Some(item);
+        let mut outcome = None;
+        self.sleep_while(&self.not_full, wait, |_| {
+            outcome = self.put_or_announce(&mut item);
+            outcome.is_none()
+        });
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(why)) => Err((why, item.expect("a refused put keeps its item"))),
+            // Timed out, after a last attempt (the predicate runs once more then).
+            None => Err((
+                Refusal::WouldBlock,
+                item.expect("a refused put keeps its item"),
+            )),
+        }
     }
 
     fn get_inner(&self, wait: Wait) -> Result<T, Refusal> {
-        let mut st = self.state.lock();
-        if !st.closed && st.items.is_empty() {
-            let timed_out;
-            (st, timed_out) = self.wait_for(&self.not_empty, st, wait, Role::Getter);
-            if timed_out {
-                return Err(Refusal::WouldBlock);
+        let backoff = Backoff::new();
+        let item = loop {
+            match self.pop() {
+                Ok((item, announced)) => {
+                    self.wake(&self.not_full, announced);
+                    break Ok(item);
+                }
+                Err(PopError::Closed) => break Err(Refusal::Closed),
+                Err(PopError::Empty(_)) => {}
             }
-        }
-        // Not empty, or closed (and then empty means drained).
-        let item = st.items.pop_front().ok_or(Refusal::Closed)?;
-        if self.joinable {
-            st.pending += 1;
-        }
-        let wake = st.putters > 0;
-        drop(st);
-        if wake {
-            self.not_full.notify_one();
+            match wait {
+                Wait::No => break Err(Refusal::WouldBlock),
+                Wait::For(timeout) if timeout.is_zero() => break Err(Refusal::WouldBlock),
+                _ if backoff.is_completed() => {
+                    // Empty for a while: sleep until a put (or `close`).
+                    let mut outcome = None;
+                    self.sleep_while(&self.not_empty, wait, |_| {
+                        outcome = self.get_or_announce();
+                        outcome.is_none()
+                    });
+                    // `None`: timed out, after a last attempt.
+                    break outcome.unwrap_or(Err(Refusal::WouldBlock));
+                }
+                _ => backoff.snooze(),
+            }
+        }?;
+        if let Some(tasks) = &self.tasks {
+            tasks.lock().pending += 1;
         }
         Ok(item)
     }
 
-    /// Called with `role`'s condition true (the queue is open and full for a putter, open and
-    /// empty for a getter): waits on `cv` while it holds, counted among `role`'s waiters.
-    /// Returns the guard and whether it gave up with the condition still true (at once for
-    /// `Wait::No` and a zero timeout, never for `Wait::Forever`).
-    fn wait_for<'a>(
-        &self,
-        cv: &Condvar,
-        mut st: MutexGuard<'a, State<T>>,
-        wait: Wait,
-        role: Role,
-    ) -> (MutexGuard<'a, State<T>>, bool) {
-        let capacity = self.capacity;
-        let blocked = move |s: &mut State<T>| {
-            !s.closed
-                && match role {
-                    Role::Putter => s.items.len() >= capacity,
-                    Role::Getter => s.items.is_empty(),
-                }
-        };
-        let timed_out;
+    /// Sleeps on `cv` under the sleep lock while `blocked` (which announces the sleeper)
+    /// says so, for as long as `wait` allows.
+    fn sleep_while(&self, cv: &Condvar, wait: Wait, blocked: impl FnMut(&mut ()) -> bool) {
+        let guard = self.sleep.lock();
         match wait {
-            // The caller found the condition true, and the lock is still held.
-            Wait::No => return (st, true),
-            Wait::For(timeout) if timeout.is_zero() => return (st, true),
-            Wait::For(timeout) => {
-                *role.waiters(&mut st) += 1;
-                (st, timed_out) = cv.wait_timeout_while(st, timeout, blocked);
-            }
-            Wait::Forever => {
-                *role.waiters(&mut st) += 1;
-                st = cv.wait_while(st, blocked);
-                timed_out = false;
-            }
+            Wait::For(timeout) => drop(cv.wait_timeout_while(guard, timeout, blocked)),
+            _ => drop(cv.wait_while(guard, blocked)),
         }
-        *role.waiters(&mut st) -= 1;
-        (st, timed_out)
     }
 }
 
-/// Which condition a waiter waits for.
-#[derive(Clone, Copy)]
-enum Role {
-    Putter,
-    Getter,
-}
-
-impl Role {
-    /// The count of threads waiting in this role.
-    fn waiters<T>(self, s: &mut State<T>) -> &mut usize {
-        match self {
-            Role::Putter => &mut s.putters,
-            Role::Getter => &mut s.getters,
-        }
+impl<T> Drop for BoundedQueue<T> {
+    fn drop(&mut self) {
+        // Drops the items left inside, once each.
+        while self.pop().is_ok() {}
     }
 }
 
 impl<T> fmt::Debug for BoundedQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.state.lock();
         f.debug_struct("BoundedQueue")
-            .field("len", &st.items.len())
-            .field("capacity", &self.capacity)
-            .field("closed", &st.closed)
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }
 }
@@ -922,7 +1275,7 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut st = self.queue.state.lock();
+        let mut st = self.tasks().lock();
         if st.pending == 0 {
             return Err(TaskDoneError::NothingPending);
         }
@@ -958,7 +1311,7 @@ impl<T> JoinableQueue<T> {
     /// });
     /// ```
     pub fn join(&self) {
-        let mut st = self.queue.state.lock();
+        let mut st = self.tasks().lock();
         if st.unfinished > 0 {
             st.joiners += 1;
             st = self.all_done.wait_while(st, |s| s.unfinished > 0);
@@ -984,7 +1337,7 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> Result<(), JoinTimeoutError> {
-        let mut st = self.queue.state.lock();
+        let mut st = self.tasks().lock();
         if st.unfinished > 0 && !timeout.is_zero() {
             st.joiners += 1;
             let timed_out;
@@ -1013,7 +1366,15 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn unfinished(&self) -> usize {
-        self.queue.state.lock().unfinished
+        self.tasks().lock().unfinished
+    }
+
+    /// The task counts, which every joinable queue has.
+    fn tasks(&self) -> &Mutex<Tasks> {
+        match &self.queue.tasks {
+            Some(tasks) => tasks,
+            None => unreachable!("a JoinableQueue is built with task counts"),
+        }
     }
 
     /// The plain queue inside, as `Deref` gives it: for code that takes a `&BoundedQueue<T>`.
@@ -1044,12 +1405,11 @@ impl<T> Deref for JoinableQueue<T> {
 
 impl<T> fmt::Debug for JoinableQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.queue.state.lock();
         f.debug_struct("JoinableQueue")
-            .field("len", &st.items.len())
-            .field("capacity", &self.queue.capacity)
-            .field("closed", &st.closed)
-            .field("unfinished", &st.unfinished)
+            .field("len", &self.len())
+            .field("capacity", &self.capacity())
+            .field("closed", &self.is_closed())
+            .field("unfinished", &self.unfinished())
             .finish_non_exhaustive()
     }
 }

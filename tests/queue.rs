@@ -186,13 +186,28 @@ fn joinable_capacity_zero_panics_too() {
 }
 
 #[test]
-fn a_huge_capacity_allocates_nothing_up_front() {
-    let q = BoundedQueue::new(usize::MAX);
+fn a_large_capacity_holds_what_is_put() {
+    // Storage is allocated up front: a large capacity costs its slots at once.
+    let q = BoundedQueue::new(100_000);
     for i in 0..5000 {
         q.try_put(i).unwrap();
     }
     assert_eq!(q.len(), 5000);
     assert!(!q.is_full());
+    assert_eq!(q.try_get(), Ok(0));
+}
+
+#[test]
+#[should_panic(expected = "is too large")]
+fn capacity_usize_max_panics_with_a_clear_message() {
+    let _ = BoundedQueue::<u8>::new(usize::MAX);
+}
+
+#[test]
+#[should_panic(expected = "is too large")]
+fn capacity_past_the_allocation_limit_panics_too() {
+    // Within the stamp encoding, but `capacity` slots of a kilobyte overflow `isize::MAX`.
+    let _ = JoinableQueue::<[u8; 1024]>::new(usize::MAX >> 5);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -747,4 +762,111 @@ fn joinable_stress_join_sees_every_task_done() {
         w.join().unwrap();
     }
     assert_eq!(q.task_done(), Err(TaskDoneError::NothingPending));
+}
+
+/// 4 producers × 4 consumers through a queue of `capacity` (1 or 2), blocking puts and gets
+/// only, so that most operations go through the sleep/wake path: every item got exactly once
+/// (checksum), each producer's items in order, and nobody left asleep.
+fn sleep_wake_stress(capacity: usize) {
+    const PRODUCERS: usize = 4;
+    const CONSUMERS: usize = 4;
+    const PER_PRODUCER: usize = 5_000;
+    let q = Arc::new(BoundedQueue::<(usize, usize)>::new(capacity));
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let q = Arc::clone(&q);
+            thread::spawn(move || {
+                for seq in 0..PER_PRODUCER {
+                    q.put((p, seq)).unwrap();
+                }
+            })
+        })
+        .collect();
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|_| {
+            let q = Arc::clone(&q);
+            thread::spawn(move || {
+                let mut last = [None; PRODUCERS];
+                let (mut n, mut sum) = (0usize, 0usize);
+                for (p, seq) in q.iter() {
+                    assert!(last[p] < Some(seq), "producer {p}'s items out of order");
+                    last[p] = Some(seq);
+                    n += 1;
+                    sum += p * PER_PRODUCER + seq;
+                }
+                (n, sum)
+            })
+        })
+        .collect();
+    for p in producers {
+        p.join().unwrap();
+    }
+    q.close();
+    let (n, sum) = consumers
+        .into_iter()
+        .map(|c| c.join().unwrap())
+        .fold((0, 0), |(n, s), (cn, cs)| (n + cn, s + cs));
+    let total = PRODUCERS * PER_PRODUCER;
+    assert_eq!(n, total, "an item was lost or duplicated");
+    assert_eq!(
+        sum,
+        total * (total - 1) / 2,
+        "an item was lost or duplicated"
+    );
+    assert!(q.is_empty());
+}
+
+#[test]
+fn sleep_wake_stress_capacity_1() {
+    sleep_wake_stress(1);
+}
+
+#[test]
+fn sleep_wake_stress_capacity_2() {
+    sleep_wake_stress(2);
+}
+
+#[test]
+fn close_racing_blocked_putters_and_getters_loses_nothing() {
+    // Round after round: putters block on a full queue and getters on an empty one (two
+    // queues), then `close` races them. Every put either took effect (and its item is got or
+    // left inside) or gave its item back; every getter returns; nothing is dropped twice.
+    for round in 0..200 {
+        let full = Arc::new(BoundedQueue::new(1));
+        full.put(usize::MAX).unwrap();
+        let empty = Arc::new(BoundedQueue::<usize>::new(1));
+        let putters: Vec<_> = (0..3)
+            .map(|i| {
+                let q = Arc::clone(&full);
+                thread::spawn(move || q.put(i).err().map(PutError::into_inner))
+            })
+            .collect();
+        let getters: Vec<_> = (0..3)
+            .map(|_| {
+                let q = Arc::clone(&empty);
+                thread::spawn(move || q.get())
+            })
+            .collect();
+        let drainer = {
+            let q = Arc::clone(&full);
+            thread::spawn(move || q.get().ok())
+        };
+        if round % 2 == 1 {
+            thread::yield_now();
+        }
+        full.close();
+        empty.close();
+        let refused: Vec<usize> = putters
+            .into_iter()
+            .filter_map(|p| p.join().unwrap())
+            .collect();
+        for g in getters {
+            assert_eq!(g.join().unwrap(), Err(GetError::Closed));
+        }
+        let mut seen: Vec<usize> = refused;
+        seen.extend(drainer.join().unwrap());
+        seen.extend(full.iter());
+        seen.sort_unstable();
+        assert_eq!(seen, [0, 1, 2, usize::MAX], "round {round}");
+    }
 }
