@@ -67,7 +67,7 @@
 //! item, so no getter can mark the task done before it is counted.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{Condvar, Mutex, UnsafeCell};
+use crate::sync::{Backoff, Condvar, Mutex, UnsafeCell};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::iter::FusedIterator;
@@ -423,33 +423,6 @@ enum PopError {
     Empty(usize),
     /// Empty and closed: drained.
     Closed,
-}
-
-// Spinning: on a contended compare-exchange, while another thread is halfway through an
-// operation, and for a short while before going to sleep. crossbeam's `Backoff` in std (a
-// few rounds of exponential spinning, then yields).
-#[cfg(not(any(loom, feature = "shuttle")))]
-use crossbeam_utils::Backoff;
-
-/// Under a model: a yield where another thread must make progress, nothing on a lost
-/// compare-exchange (whoever won made progress), and one retry before sleeping, so that the
-/// checker explores the spin-then-sleep path without spinning through its state space.
-#[cfg(any(loom, feature = "shuttle"))]
-struct Backoff(std::cell::Cell<bool>);
-
-#[cfg(any(loom, feature = "shuttle"))]
-impl Backoff {
-    fn new() -> Self {
-        Backoff(std::cell::Cell::new(false))
-    }
-    fn spin(&self) {}
-    fn snooze(&self) {
-        crate::sync::spin_loop();
-        self.0.set(true);
-    }
-    fn is_completed(&self) -> bool {
-        self.0.get()
-    }
 }
 
 impl<T> BoundedQueue<T> {

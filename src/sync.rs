@@ -191,42 +191,72 @@ pub fn spin_loop() {
     backend::thread::yield_now();
 }
 
-/// Bounded spinning before a thread parks, for the primitives' contended paths.
+/// Bounded spinning before a thread parks, for the locks' contended paths.
 ///
-/// In std it is parking_lot's schedule: three rounds of 2, 4 and 8 `pause` hints, then up to
-/// seven `yield_now`s (on a machine with few cores the holder may need our core to finish);
-/// after that the caller parks. Under a model it allows one retry and no yield: the retry path
-/// is explored without multiplying the states by ten spins, and without a yield (which a
-/// checker takes as "run the others first", so the parking that follows would only ever be
-/// explored after the holder let go).
-pub(crate) struct Spin(u32);
+/// In std it is crossbeam's [`Backoff::snooze`](crossbeam_utils::Backoff::snooze) schedule
+/// (exponential `pause` rounds, then a few `yield_now`s: on a machine with few cores the holder
+/// may need our core to finish) until it is completed; then the caller parks. Under a model it
+/// allows one retry and no yield: the retry path is explored without multiplying the states by
+/// the spins, and without a yield, which a checker takes as "run the others first" (so the
+/// parking that follows would only ever be explored after the holder let go).
+pub(crate) struct Spin {
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    backoff: crossbeam_utils::Backoff,
+    #[cfg(any(loom, feature = "shuttle"))]
+    retried: bool,
+}
 
 impl Spin {
-    /// Rounds before parking: the retry is explored once under a model.
-    const ROUNDS: u32 = if CHECKED { 1 } else { 10 };
-
     #[inline]
     pub(crate) fn new() -> Self {
-        Spin(0)
+        Spin {
+            #[cfg(not(any(loom, feature = "shuttle")))]
+            backoff: crossbeam_utils::Backoff::new(),
+            #[cfg(any(loom, feature = "shuttle"))]
+            retried: false,
+        }
     }
 
     /// Waits a little and returns `true`, or returns `false` once the spinning is over.
     #[inline]
     pub(crate) fn spin(&mut self) -> bool {
-        if self.0 >= Self::ROUNDS {
-            return false;
-        }
-        self.0 += 1;
-        if CHECKED {
-            // The retry itself is the step to explore.
-        } else if self.0 > 3 {
-            thread::yield_now();
-        } else {
-            for _ in 0..1 << self.0 {
-                spin_loop();
+        #[cfg(not(any(loom, feature = "shuttle")))]
+        {
+            if self.backoff.is_completed() {
+                return false;
             }
+            self.backoff.snooze();
+            true
         }
-        true
+        #[cfg(any(loom, feature = "shuttle"))]
+        !std::mem::replace(&mut self.retried, true)
+    }
+}
+
+/// Spinning while another thread is halfway through an operation (the queue's ring), and for a
+/// short while before sleeping: crossbeam's `Backoff` in std.
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub(crate) use crossbeam_utils::Backoff;
+
+/// Under a model, `Backoff` is: a yield where another thread must make progress
+/// ([`snooze`](Backoff::snooze)), nothing on a lost compare-exchange ([`spin`](Backoff::spin):
+/// whoever won made progress), and completed after one snooze, so that the checker explores
+/// the spin-then-sleep path without spinning through its state space.
+#[cfg(any(loom, feature = "shuttle"))]
+pub(crate) struct Backoff(std::cell::Cell<bool>);
+
+#[cfg(any(loom, feature = "shuttle"))]
+impl Backoff {
+    pub(crate) fn new() -> Self {
+        Backoff(std::cell::Cell::new(false))
+    }
+    pub(crate) fn spin(&self) {}
+    pub(crate) fn snooze(&self) {
+        spin_loop();
+        self.0.set(true);
+    }
+    pub(crate) fn is_completed(&self) -> bool {
+        self.0.get()
     }
 }
 
@@ -611,10 +641,9 @@ impl Condvar {
         let timer = timeout
             .filter(|&t| t < FOREVER)
             .and_then(|t| modelled::arm(&self.list, t));
+        // One look at the condition before each wait, as in std: a condition with a side
+        // effect (announcing the sleep, say) runs exactly as often as it would in production.
         let timed_out = loop {
-            if !condition(&mut guard) {
-                break false;
-            }
             let lock = guard.lock;
             // Registers as a waiter before the user's lock is released: no lost wakeup.
             if self.list.wait(timer, move || drop(guard)) {
@@ -622,6 +651,9 @@ impl Condvar {
                 break condition(&mut guard);
             }
             guard = lock.lock();
+            if !condition(&mut guard) {
+                break false;
+            }
         };
         if let Some(id) = timer {
             modelled::disarm(&self.list, id);
