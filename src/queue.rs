@@ -805,6 +805,7 @@ impl<T> BoundedQueue<T> {
     /// halfway through an operation on the slot it needs). `Ok(true)` means that getters may
     /// be asleep: the caller must [`wake`](Self::wake) them (it may hold the sleep lock, so
     /// `push` cannot).
+    #[inline]
     fn push(&self, item: T) -> Result<bool, PushError<T>> {
         let backoff = Backoff::new();
         // Ordering: Relaxed: a guess at the position, confirmed by the compare-exchange; the
@@ -879,6 +880,7 @@ impl<T> BoundedQueue<T> {
     /// Gets the item at the front if there is one, without waiting (but spinning while a put
     /// is halfway through publishing the item it needs). With the item comes whether putters
     /// may be asleep, to be woken by the caller (as in [`push`](Self::push)).
+    #[inline]
     fn pop(&self) -> Result<(T, bool), PopError> {
         let backoff = Backoff::new();
         // Ordering: Relaxed: a guess, confirmed by the compare-exchange.
@@ -942,9 +944,14 @@ impl<T> BoundedQueue<T> {
     #[inline]
     fn wake(&self, cv: &Condvar, announced: bool) {
         if announced {
-            drop(self.sleep.lock());
-            cv.notify_all();
+            self.wake_all(cv);
         }
+    }
+
+    #[cold]
+    fn wake_all(&self, cv: &Condvar) {
+        drop(self.sleep.lock());
+        cv.notify_all();
     }
 
     /// Called under the sleep lock, from a wait's predicate: tries to put `item`; if the
@@ -1010,10 +1017,31 @@ impl<T> BoundedQueue<T> {
         }
     }
 
+    /// One attempt, inlined into the caller; a full queue goes to [`put_slow`](Self::put_slow).
+    #[inline]
     fn put_inner(&self, item: T, wait: Wait) -> Result<(), (Refusal, T)> {
+        match self.push(item) {
+            Ok(announced) => {
+                self.wake(&self.not_empty, announced);
+                Ok(())
+            }
+            Err(PushError::Closed(item)) => Err((Refusal::Closed, item)),
+            Err(PushError::Full(item, _)) => self.put_slow(item, wait),
+        }
+    }
+
+    /// The queue was full: spin and try again for a while, then sleep, as `wait` allows.
+    #[cold]
+    fn put_slow(&self, item: T, wait: Wait) -> Result<(), (Refusal, T)> {
         let backoff = Backoff::new();
         let mut item = item;
         loop {
+            match wait {
+                Wait::No => return Err((Refusal::WouldBlock, item)),
+                Wait::For(timeout) if timeout.is_zero() => return Err((Refusal::WouldBlock, item)),
+                _ if backoff.is_completed() => break,
+                _ => backoff.snooze(),
+            }
             item = match self.push(item) {
                 Ok(announced) => {
                     self.wake(&self.not_empty, announced);
@@ -1022,12 +1050,6 @@ impl<T> BoundedQueue<T> {
                 Err(PushError::Closed(item)) => return Err((Refusal::Closed, item)),
                 Err(PushError::Full(item, _)) => item,
             };
-            match wait {
-                Wait::No => return Err((Refusal::WouldBlock, item)),
-                Wait::For(timeout) if timeout.is_zero() => return Err((Refusal::WouldBlock, item)),
-                _ if backoff.is_completed() => break,
-                _ => backoff.snooze(),
-            }
         }
         // Full for a while: sleep until a get frees a slot (or the queue closes).
         let mut item = Some(item);
@@ -1047,20 +1069,31 @@ impl<T> BoundedQueue<T> {
         }
     }
 
+    /// One attempt, inlined into the caller; an empty queue goes to [`get_slow`](Self::get_slow).
+    #[inline]
     fn get_inner(&self, wait: Wait) -> Result<T, Refusal> {
-        let backoff = Backoff::new();
-        let item = loop {
-            match self.pop() {
-                Ok((item, announced)) => {
-                    self.wake(&self.not_full, announced);
-                    break Ok(item);
-                }
-                Err(PopError::Closed) => break Err(Refusal::Closed),
-                Err(PopError::Empty(_)) => {}
+        let item = match self.pop() {
+            Ok((item, announced)) => {
+                self.wake(&self.not_full, announced);
+                item
             }
+            Err(PopError::Closed) => return Err(Refusal::Closed),
+            Err(PopError::Empty(_)) => self.get_slow(wait)?,
+        };
+        if let Some(tasks) = &self.tasks {
+            tasks.lock().pending += 1;
+        }
+        Ok(item)
+    }
+
+    /// The queue was empty: spin and try again for a while, then sleep, as `wait` allows.
+    #[cold]
+    fn get_slow(&self, wait: Wait) -> Result<T, Refusal> {
+        let backoff = Backoff::new();
+        loop {
             match wait {
-                Wait::No => break Err(Refusal::WouldBlock),
-                Wait::For(timeout) if timeout.is_zero() => break Err(Refusal::WouldBlock),
+                Wait::No => return Err(Refusal::WouldBlock),
+                Wait::For(timeout) if timeout.is_zero() => return Err(Refusal::WouldBlock),
                 _ if backoff.is_completed() => {
                     // Empty for a while: sleep until a put (or `close`).
                     let mut outcome = None;
@@ -1069,15 +1102,19 @@ impl<T> BoundedQueue<T> {
                         outcome.is_none()
                     });
                     // `None`: timed out, after a last attempt.
-                    break outcome.unwrap_or(Err(Refusal::WouldBlock));
+                    return outcome.unwrap_or(Err(Refusal::WouldBlock));
                 }
                 _ => backoff.snooze(),
             }
-        }?;
-        if let Some(tasks) = &self.tasks {
-            tasks.lock().pending += 1;
+            match self.pop() {
+                Ok((item, announced)) => {
+                    self.wake(&self.not_full, announced);
+                    return Ok(item);
+                }
+                Err(PopError::Closed) => return Err(Refusal::Closed),
+                Err(PopError::Empty(_)) => {}
+            }
         }
-        Ok(item)
     }
 
     /// Sleeps on `cv` under the sleep lock while `blocked` (which announces the sleeper)
