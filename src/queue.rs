@@ -805,11 +805,29 @@ impl<T> BoundedQueue<T> {
     /// halfway through an operation on the slot it needs). `Ok(true)` means that getters may
     /// be asleep: the caller must [`wake`](Self::wake) them (it may hold the sleep lock, so
     /// `push` cannot).
+    ///
+    /// The common case (the slot is free and the first claim wins) is small enough to be
+    /// inlined into the caller; the rest is [`push_contended`](Self::push_contended).
     #[inline]
     fn push(&self, item: T) -> Result<bool, PushError<T>> {
+        // Ordering: Relaxed: a guess at the position, confirmed by the claim.
+        let tail = self.tail.load(Ordering::Relaxed);
+        let position = tail & !FLAGS;
+        let slot = self.slot(position);
+        // Expecting `tail` as loaded means expecting CLOSED clear.
+        if tail & CLOSED == 0 && self.stamp(slot) == position && self.claim(&self.tail, tail) {
+            self.fill(slot, position, item);
+            return Ok(tail & GETTERS_ASLEEP != 0);
+        }
+        self.push_contended(item)
+    }
+
+    /// [`push`](Self::push) when the first look did not do: closed, full, a lost claim, or a
+    /// slot still being emptied.
+    #[cold]
+    fn push_contended(&self, item: T) -> Result<bool, PushError<T>> {
         let backoff = Backoff::new();
-        // Ordering: Relaxed: a guess at the position, confirmed by the compare-exchange; the
-        // slot's contents are ordered by its stamp.
+        // Ordering: Relaxed: as in `push`.
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {
             if tail & CLOSED != 0 {
@@ -821,43 +839,13 @@ impl<T> BoundedQueue<T> {
             }
             let position = tail & !FLAGS;
             let slot = self.slot(position);
-            // Ordering: Acquire, pairs with the Release store of the get that freed the slot:
-            // its move out of the slot happens-before our write into it.
-            let stamp = slot.stamp.load(Ordering::Acquire);
-            if stamp == position {
-                // The slot is free for this lap: claim the position. Expecting `tail` as
-                // loaded means expecting CLOSED clear; the new value clears GETTERS_ASLEEP,
-                // and the caller wakes the getters it announced.
-                match self.tail.compare_exchange_weak(
-                    tail,
-                    self.next(position),
-                    // Ordering: Relaxed: the claim orders nothing; the slot was acquired
-                    // through its stamp, and only the claimer can change the stamp now. The
-                    // sleep protocol rests on the total order of read-modify-writes on `tail`
-                    // and on the sleep lock, not on this ordering.
-                    Ordering::Relaxed,
-                    // Ordering: Relaxed: we retry with the value seen.
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => {
-                        if let Some(tasks) = &self.tasks {
-                            // Counted before the item is visible: a getter cannot mark it
-                            // done before it is unfinished.
-                            tasks.lock().unfinished += 1;
-                        }
-                        // SAFETY: the claim gives this thread the slot until it publishes the
-                        // stamp below; the previous item was moved out (stamp acquired above).
-                        slot.value.with_mut(|p| unsafe { (*p).write(item) });
-                        // Ordering: Release: publishes the item to the get that acquires this
-                        // stamp.
-                        slot.stamp.store(position + STEP, Ordering::Release);
-                        return Ok(tail & GETTERS_ASLEEP != 0);
-                    }
-                    Err(now) => {
-                        tail = now;
-                        backoff.spin();
-                    }
+            if self.stamp(slot) == position {
+                // The slot is free for this lap: claim the position.
+                if self.claim(&self.tail, tail) {
+                    self.fill(slot, position, item);
+                    return Ok(tail & GETTERS_ASLEEP != 0);
                 }
+                backoff.spin();
             } else {
                 // The slot is not free yet: full if no get has claimed the position a lap
                 // back (the slot's item, published or still being written). Otherwise a get
@@ -871,58 +859,50 @@ impl<T> BoundedQueue<T> {
                     return Err(PushError::Full(item, head));
                 }
                 backoff.snooze();
-                // Ordering: Relaxed: as the first load.
-                tail = self.tail.load(Ordering::Relaxed);
             }
+            // Ordering: Relaxed: as in `push`.
+            tail = self.tail.load(Ordering::Relaxed);
         }
     }
 
     /// Gets the item at the front if there is one, without waiting (but spinning while a put
     /// is halfway through publishing the item it needs). With the item comes whether putters
-    /// may be asleep, to be woken by the caller (as in [`push`](Self::push)).
+    /// may be asleep, to be woken by the caller (as in [`push`](Self::push)). The common case
+    /// is inlined, as in `push`.
     #[inline]
     fn pop(&self) -> Result<(T, bool), PopError> {
+        // Ordering: Relaxed: a guess at the position, confirmed by the claim.
+        let head = self.head.load(Ordering::Relaxed);
+        let position = head & !FLAGS;
+        let slot = self.slot(position);
+        if self.stamp(slot) == position + STEP && self.claim(&self.head, head) {
+            return Ok((self.empty(slot, position), head & PUTTERS_ASLEEP != 0));
+        }
+        self.pop_contended()
+    }
+
+    /// [`pop`](Self::pop) when the first look did not do: empty, closed, a lost claim, or an
+    /// item still being written.
+    #[cold]
+    fn pop_contended(&self) -> Result<(T, bool), PopError> {
         let backoff = Backoff::new();
-        // Ordering: Relaxed: a guess, confirmed by the compare-exchange.
+        // Ordering: Relaxed: as in `pop`.
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
             let position = head & !FLAGS;
             let slot = self.slot(position);
-            // Ordering: Acquire, pairs with the put's Release store: its write of the item
-            // happens-before our move out of it.
-            let stamp = slot.stamp.load(Ordering::Acquire);
-            if stamp == position + STEP {
-                // The item of this lap is there: claim it. The new value clears
-                // PUTTERS_ASLEEP, and the caller wakes the putters it announced.
-                match self.head.compare_exchange_weak(
-                    head,
-                    self.next(position),
-                    // Ordering: Relaxed: as the put's claim on `tail`.
-                    Ordering::Relaxed,
-                    // Ordering: Relaxed: we retry with the value seen.
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => {
-                        // SAFETY: the claim gives this thread the slot until it frees it
-                        // below; the item was published (stamp acquired above).
-                        let item = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
-                        // Ordering: Release: orders our move out before the next lap's put
-                        // into the slot, which acquires this stamp.
-                        slot.stamp
-                            .store(position.wrapping_add(self.one_lap), Ordering::Release);
-                        return Ok((item, head & PUTTERS_ASLEEP != 0));
-                    }
-                    Err(now) => {
-                        head = now;
-                        backoff.spin();
-                    }
+            if self.stamp(slot) == position + STEP {
+                // The item of this lap is there: claim it.
+                if self.claim(&self.head, head) {
+                    return Ok((self.empty(slot, position), head & PUTTERS_ASLEEP != 0));
                 }
+                backoff.spin();
             } else {
                 // No item of this lap yet: empty if no put has claimed this position.
                 // Otherwise a put is writing the item, or our `head` is stale: look again.
                 // Ordering: Acquire: if it shows CLOSED, pairs with `close`'s Release (see
-                // `push`). Otherwise only compared: a put that happened-before this get would
-                // have shown its stamp above.
+                // `push_contended`). Otherwise only compared: a put that happened-before this
+                // get would have shown its stamp above.
                 let tail = self.tail.load(Ordering::Acquire);
                 if tail & !FLAGS == position {
                     return Err(if tail & CLOSED != 0 {
@@ -932,10 +912,67 @@ impl<T> BoundedQueue<T> {
                     });
                 }
                 backoff.snooze();
-                // Ordering: Relaxed: as the first load.
-                head = self.head.load(Ordering::Relaxed);
             }
+            // Ordering: Relaxed: as in `pop`.
+            head = self.head.load(Ordering::Relaxed);
         }
+    }
+
+    /// A slot's stamp: which position may use it next, and whether its item is there.
+    #[inline(always)]
+    fn stamp(&self, slot: &Slot<T>) -> usize {
+        // Ordering: Acquire, pairs with the Release store of the last user of the slot: a put
+        // sees the previous get's move out of it before writing; a get sees the put's write
+        // of the item before moving it out.
+        slot.stamp.load(Ordering::Acquire)
+    }
+
+    /// Claims the position in `word` (`head` or `tail`) that was `seen` there (with CLOSED
+    /// clear), moving it on by one and clearing the sleepers' flag (the caller wakes those it
+    /// announced). A change since, a close included, fails the claim.
+    #[inline(always)]
+    fn claim(&self, word: &AtomicUsize, seen: usize) -> bool {
+        word.compare_exchange_weak(
+            seen,
+            self.next(seen & !FLAGS),
+            // Ordering: Relaxed: the claim orders nothing; the slot was acquired through its
+            // stamp, and only the claimer can change the stamp now. The sleep protocol rests
+            // on the total order of read-modify-writes on the word and on the sleep lock,
+            // not on this ordering.
+            Ordering::Relaxed,
+            // Ordering: Relaxed: the caller looks again.
+            Ordering::Relaxed,
+        )
+        .is_ok()
+    }
+
+    /// Writes `item` into the slot claimed at `position` and publishes it.
+    #[inline(always)]
+    fn fill(&self, slot: &Slot<T>, position: usize, item: T) {
+        if let Some(tasks) = &self.tasks {
+            // Counted before the item is visible: a getter cannot mark it done before it is
+            // unfinished.
+            tasks.lock().unfinished += 1;
+        }
+        // SAFETY: the claim gives this thread the slot until it publishes the stamp below; the
+        // previous item was moved out (its stamp was acquired before the claim).
+        slot.value.with_mut(|p| unsafe { (*p).write(item) });
+        // Ordering: Release: publishes the item to the get that acquires this stamp.
+        slot.stamp.store(position + STEP, Ordering::Release);
+    }
+
+    /// Moves the item out of the slot claimed at `position` and frees the slot for the put
+    /// one lap later.
+    #[inline(always)]
+    fn empty(&self, slot: &Slot<T>, position: usize) -> T {
+        // SAFETY: the claim gives this thread the slot until it frees it below; the item was
+        // published (its stamp was acquired before the claim).
+        let item = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
+        // Ordering: Release: orders our move out before the next lap's put into the slot,
+        // which acquires this stamp.
+        slot.stamp
+            .store(position.wrapping_add(self.one_lap), Ordering::Release);
+        item
     }
 
     /// Wakes every thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
