@@ -283,7 +283,10 @@ fn a_newcomer_may_take_a_retried_permit_but_never_a_handed_one() {
             sem.release(1).unwrap();
             let took = usize::from(sem.try_acquire().map(|p| p.forget()).is_some())
                 + usize::from(sem.try_acquire().map(|p| p.forget()).is_some());
-            assert!(took <= 1, "a newcomer took a permit handed to a parked thread");
+            assert!(
+                took <= 1,
+                "a newcomer took a permit handed to a parked thread"
+            );
             sem.release(took).unwrap();
             for t in ts {
                 t.join().unwrap();
@@ -294,5 +297,8 @@ fn a_newcomer_may_take_a_retried_permit_but_never_a_handed_one() {
         500,
         3,
     );
-    assert_eq!(*seen.lock().unwrap(), std::collections::BTreeSet::from([0, 1]));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        std::collections::BTreeSet::from([0, 1])
+    );
 }
