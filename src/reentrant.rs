@@ -38,15 +38,11 @@
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{thread, Deadline, Mutex, Spin, UnsafeCell};
-use crate::waitqueue::{WaitQueue, Wake};
+use crate::waitqueue::{WaitQueue, Wake, WAITERS};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::time::Duration;
-
-/// The low bit of the word: some thread is queued, so the last release must take the queue's
-/// lock and wake one. Thread tokens are even, so the bit is free.
-const WAITERS: usize = 1;
 
 /// A lock that the thread holding it may take again, guarding a `T`.
 ///
@@ -414,7 +410,8 @@ impl<T: ?Sized> ReentrantLock<T> {
                     }
                 }
             }
-            let (queue, woken) = WaitQueue::park(queue, me, front, deadline.remaining());
+            let (_queue, woken) =
+                WaitQueue::park(queue, &self.state, me, front, deadline.remaining());
             match woken {
                 Some(Wake::Handed) => {
                     // Ownership was stored under the queue's lock, which we hold again.
@@ -422,17 +419,7 @@ impl<T: ?Sized> ReentrantLock<T> {
                     return true;
                 }
                 Some(Wake::Retry) => front = true,
-                None => {
-                    if queue.is_empty() {
-                        // We left the queue empty: lower the flag. Nobody can raise or lower it
-                        // meanwhile (we hold the queue's lock), but a newcomer may take a free
-                        // lock at the same time, so the bit is cleared with an RMW.
-                        // Ordering: Relaxed: the flag carries no data, and an RMW continues the
-                        // release sequence of the store that freed the lock (if it is free).
-                        self.state.fetch_and(!WAITERS, Ordering::Relaxed);
-                    }
-                    return false;
-                }
+                None => return false,
             }
         }
     }

@@ -44,14 +44,12 @@
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{thread, Deadline, Mutex, Spin};
-use crate::waitqueue::{WaitQueue, Wake};
+use crate::waitqueue::{WaitQueue, Wake, WAITERS};
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
 
-/// The `state` bit that says the queue is not empty (and so that no permit is free).
-const WAITERS: usize = 1;
-/// One permit in `state`: the count lives above the flag.
+/// One permit in `state`: the count lives above the `WAITERS` flag.
 const ONE: usize = 2;
 /// The most permits a semaphore can count.
 const MAX_PERMITS: usize = usize::MAX / ONE;
@@ -181,53 +179,30 @@ impl Raw {
                 }
             }
             let queue = self.queue.lock();
-            // Ordering: Relaxed: only a first guess, which the exchanges below check.
-            let mut state = self.state.load(Ordering::Relaxed);
             loop {
-                if state >= ONE {
-                    // A permit is free: take it.
-                    // Ordering: Acquire on success: as in `try_acquire`, this permit's last
-                    // release may have taken no lock; Relaxed on failure: we only retry.
-                    match self.state.compare_exchange_weak(
-                        state,
-                        state - ONE,
-                        Ordering::Acquire,
-                        Ordering::Relaxed,
-                    ) {
-                        Ok(_) => return true,
-                        Err(now) => state = now,
-                    }
-                } else if state == WAITERS {
-                    break; // others are parked already
-                } else {
-                    // No permit: raise the flag, so that the next release takes the lock.
-                    // Ordering: Relaxed: the flag carries no data; a release that sees it takes
-                    // the lock we hold, which orders everything after it.
-                    match self.state.compare_exchange_weak(
-                        state,
-                        WAITERS,
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                    ) {
-                        Ok(_) => break,
-                        Err(now) => state = now,
-                    }
+                // A permit came back since the fast path looked: take it.
+                if self.try_acquire() {
+                    return true;
+                }
+                // No permit: raise the flag, so that the next release takes the lock.
+                // Ordering: Relaxed: the flag carries no data; a release that sees it takes
+                // the lock we hold, which orders everything after it.
+                match self.state.compare_exchange_weak(
+                    0,
+                    WAITERS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
+                    // Raised now, or others are parked already.
+                    Ok(_) | Err(WAITERS) => break,
+                    // A permit came back (or a spurious failure): look again.
+                    Err(_) => {}
                 }
             }
-            let (queue, woken) = WaitQueue::park(queue, me, front, deadline.remaining());
-            match woken {
+            match WaitQueue::park(queue, &self.state, me, front, deadline.remaining()).1 {
                 Some(Wake::Handed) => return true,
                 Some(Wake::Retry) => front = true,
-                None => {
-                    if queue.is_empty() {
-                        // We left nobody parked: lower the flag. Newcomers may take permits
-                        // meanwhile, so the bit is cleared with an RMW.
-                        // Ordering: Relaxed: the flag carries no data, and an RMW continues the
-                        // release sequence of the release that freed any permit still there.
-                        self.state.fetch_and(!WAITERS, Ordering::Relaxed);
-                    }
-                    return false;
-                }
+                None => return false,
             }
         }
     }

@@ -20,9 +20,15 @@
 //! Each sleeper waits on its own condition variable (with the queue's lock), so a wake costs
 //! one targeted notification, not a herd.
 
+use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Arc, Condvar, MutexGuard, CHECKED};
 use std::collections::VecDeque;
 use std::time::Duration;
+
+/// The low bit of the primitive's word: threads are parked here, so a release must take the
+/// queue's lock and wake one. Set and cleared only under the queue's lock, exactly while the
+/// queue is non-empty. (A lock's owner tokens are even; a semaphore counts permits above it.)
+pub(crate) const WAITERS: usize = 1;
 
 /// How a parked thread was woken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,12 +85,14 @@ impl WaitQueue {
 
     /// Parks the calling thread `me` (front of the queue if `front`, else back) until woken,
     /// or until `timeout` (if any) has passed. Returns the queue's guard and how this thread
-    /// was woken, or `None` if it timed out: then it is off the queue already.
+    /// was woken, or `None` if it timed out: then it is off the queue already, and if it left
+    /// the queue empty it has lowered [`WAITERS`] in `state`.
     ///
-    /// The caller has set its `WAITERS` bit under this same guard, so the release that will
+    /// The caller has set `WAITERS` in `state` under this same guard, so the release that will
     /// wake it must take the lock after this thread sleeps: the wakeup cannot be lost.
     pub(crate) fn park<'a>(
         mut queue: MutexGuard<'a, WaitQueue>,
+        state: &AtomicUsize,
         me: usize,
         front: bool,
         timeout: Option<Duration>,
@@ -108,6 +116,14 @@ impl WaitQueue {
             }
             None => {
                 queue.parked.retain(|(t, _)| *t != me);
+                if queue.parked.is_empty() {
+                    // Nobody else can raise or lower the flag meanwhile (we hold the queue's
+                    // lock), but a newcomer may take a free lock or permit from the word at the
+                    // same time, so the bit is cleared with an RMW.
+                    // Ordering: Relaxed: the flag carries no data, and an RMW continues the
+                    // release sequence of the store that freed the lock or permit (if any).
+                    state.fetch_and(!WAITERS, Ordering::Relaxed);
+                }
                 (queue, None)
             }
         }
