@@ -271,7 +271,8 @@ pub(crate) struct Deadline {
 }
 
 impl Deadline {
-    /// `timeout` from now; `None` (or [`FOREVER`] and more) is no deadline.
+    /// `timeout` from now; `None` (or [`FOREVER`] and more) is no deadline, and so is one too
+    /// far to represent ("never", not a panic: std's own arithmetic would overflow).
     pub(crate) fn after(timeout: Option<Duration>) -> Self {
         let timeout = timeout.filter(|&t| t < FOREVER);
         #[cfg(not(any(loom, feature = "shuttle")))]
@@ -601,24 +602,19 @@ impl Condvar {
         timeout: Option<Duration>,
         condition: &mut dyn FnMut(&mut T) -> bool,
     ) -> (MutexGuard<'a, T>, bool) {
-        use std::time::Instant;
         let MutexGuard { lock, mut inner } = guard;
-        // An unrepresentable deadline means "never", not a panic (std's own would overflow).
-        let deadline = timeout
-            .filter(|&t| t < FOREVER)
-            .and_then(|t| Instant::now().checked_add(t));
+        let deadline = Deadline::after(timeout);
         let timed_out = loop {
             if !condition(&mut inner) {
                 break false;
             }
-            match deadline {
+            match deadline.remaining() {
                 None => inner = self.inner.wait(inner).unwrap_or_else(|e| e.into_inner()),
-                Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
+                Some(left) => {
+                    if left.is_zero() {
                         break true;
                     }
-                    inner = match self.inner.wait_timeout(inner, deadline - now) {
+                    inner = match self.inner.wait_timeout(inner, left) {
                         Ok((g, _)) => g,
                         Err(e) => e.into_inner().0,
                     };
