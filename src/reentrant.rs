@@ -37,7 +37,7 @@
 //! takes the queue's lock, which the parking thread holds until it sleeps.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Deadline, Mutex, Spin, UnsafeCell};
+use crate::sync::{thread, Mutex, Spin, UnsafeCell, Wait};
 use crate::waitqueue::{WaitQueue, Wake, WAITERS};
 use std::fmt;
 use std::marker::PhantomData;
@@ -175,7 +175,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     #[inline]
     pub fn lock(&self) -> ReentrantLockGuard<'_, T> {
         let me = thread::token();
-        if !self.try_enter(me) && !self.wait(me, None) {
+        if !self.try_enter(me) && !self.wait(me, Wait::Forever) {
             unreachable!("an untimed wait returns only with the lock");
         }
         self.guard()
@@ -225,7 +225,9 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<ReentrantLockGuard<'_, T>> {
         let me = thread::token();
-        (self.try_enter(me) || self.wait(me, Some(timeout))).then(|| self.guard())
+        let wait = Wait::timeout(timeout);
+        // A zero timeout tries once, like `try_lock`: no spinning, no parking.
+        (self.try_enter(me) || (!wait.is_try() && self.wait(me, wait))).then(|| self.guard())
     }
 
     /// Whether the current thread holds the lock.
@@ -368,8 +370,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// Spins, then parks until the lock is handed over or can be taken; `false` if the
     /// deadline passed first (and then this thread is no longer parked).
     #[cold]
-    fn wait(&self, me: usize, timeout: Option<Duration>) -> bool {
-        let deadline = Deadline::after(timeout);
+    fn wait(&self, me: usize, wait: Wait) -> bool {
         // A thread woken to retry that loses the race parks again at the front.
         let mut front = false;
         loop {
@@ -410,8 +411,7 @@ impl<T: ?Sized> ReentrantLock<T> {
                     }
                 }
             }
-            let (_queue, woken) =
-                WaitQueue::park(queue, &self.state, me, front, deadline.remaining());
+            let (_queue, woken) = WaitQueue::park(queue, &self.state, me, front, wait);
             match woken {
                 Some(Wake::Handed) => {
                     // Ownership was stored under the queue's lock, which we hold again.

@@ -43,7 +43,7 @@
 //! first and the release sees it and takes the lock, which the waiter holds until it sleeps.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Deadline, Mutex, Spin};
+use crate::sync::{thread, Mutex, Spin, Wait};
 use crate::waitqueue::{WaitQueue, Wake, WAITERS};
 use std::fmt;
 use std::time::Duration;
@@ -156,14 +156,14 @@ impl Raw {
 
     /// Takes a permit, waiting at most `timeout` (`None`: forever). `true` if it got one.
     #[inline]
-    fn acquire(&self, timeout: Option<Duration>) -> bool {
-        self.try_acquire() || self.acquire_slow(timeout)
+    fn acquire(&self, wait: Wait) -> bool {
+        // A zero timeout tries once, like `try_acquire`: no spinning, no parking.
+        self.try_acquire() || (!wait.is_try() && self.acquire_slow(wait))
     }
 
     /// Spins, then parks until a permit is handed over or can be taken.
     #[cold]
-    fn acquire_slow(&self, timeout: Option<Duration>) -> bool {
-        let deadline = Deadline::after(timeout);
+    fn acquire_slow(&self, wait: Wait) -> bool {
         let me = thread::token();
         // A thread woken to retry that loses the race parks again at the front.
         let mut front = false;
@@ -199,7 +199,7 @@ impl Raw {
                     Err(_) => {}
                 }
             }
-            match WaitQueue::park(queue, &self.state, me, front, deadline.remaining()).1 {
+            match WaitQueue::park(queue, &self.state, me, front, wait).1 {
                 Some(Wake::Handed) => return true,
                 Some(Wake::Retry) => front = true,
                 None => return false,
@@ -310,7 +310,7 @@ impl Raw {
     /// A permit, waiting as long as it takes (both types' `acquire`).
     #[inline]
     fn permit(&self) -> SemaphorePermit<'_> {
-        let got = self.acquire(None);
+        let got = self.acquire(Wait::Forever);
         debug_assert!(got, "an acquire without a timeout returns with a permit");
         SemaphorePermit { raw: self }
     }
@@ -324,7 +324,7 @@ impl Raw {
 
     /// A permit if one comes within `timeout` (both types' `acquire_timeout`).
     fn permit_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.acquire(Some(timeout))
+        self.acquire(Wait::timeout(timeout))
             .then(|| SemaphorePermit { raw: self })
     }
 }

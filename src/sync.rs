@@ -260,41 +260,8 @@ impl Backoff {
     }
 }
 
-/// When a timed wait made of several waits must end (a waiter woken to retry, who lost the
-/// race, parks again for what is left).
-#[derive(Clone, Copy)]
-pub(crate) struct Deadline {
-    #[cfg(not(any(loom, feature = "shuttle")))]
-    at: Option<std::time::Instant>,
-    #[cfg(any(loom, feature = "shuttle"))]
-    timeout: Option<Duration>,
-}
-
-impl Deadline {
-    /// `timeout` from now; `None` (or [`FOREVER`] and more) is no deadline, and so is one too
-    /// far to represent ("never", not a panic: std's own arithmetic would overflow).
-    pub(crate) fn after(timeout: Option<Duration>) -> Self {
-        let timeout = timeout.filter(|&t| t < FOREVER);
-        #[cfg(not(any(loom, feature = "shuttle")))]
-        return Deadline {
-            at: timeout.and_then(|t| std::time::Instant::now().checked_add(t)),
-        };
-        #[cfg(any(loom, feature = "shuttle"))]
-        Deadline { timeout }
-    }
-
-    /// The time left (zero once past); `None` without a deadline. Under a model, where time is
-    /// virtual, the whole timeout again: each wait may or may not time out, which covers every
-    /// way real time could split the timeout among the waits.
-    pub(crate) fn remaining(&self) -> Option<Duration> {
-        #[cfg(not(any(loom, feature = "shuttle")))]
-        return self
-            .at
-            .map(|at| at.saturating_duration_since(std::time::Instant::now()));
-        #[cfg(any(loom, feature = "shuttle"))]
-        self.timeout
-    }
-}
+mod wait;
+pub(crate) use wait::Wait;
 
 /// Runs `f` once in the std build; under loom explores it exhaustively (`loom::model`, which
 /// honours `LOOM_MAX_PREEMPTIONS`); under shuttle runs it under 100 random schedules.
@@ -535,8 +502,8 @@ impl Condvar {
         guard: MutexGuard<'a, T>,
         mut condition: impl FnMut(&mut T) -> bool,
     ) -> MutexGuard<'a, T> {
-        let (guard, timed_out) = self.wait_until(guard, None, &mut condition);
-        debug_assert!(!timed_out);
+        let (guard, done) = self.wait_for(guard, Wait::Forever, |v| (!condition(v)).then_some(()));
+        debug_assert!(done.is_some());
         guard
     }
 
@@ -564,7 +531,26 @@ impl Condvar {
         timeout: Duration,
         mut condition: impl FnMut(&mut T) -> bool,
     ) -> (MutexGuard<'a, T>, bool) {
-        self.wait_until(guard, Some(timeout), &mut condition)
+        let (guard, done) = self.wait_for(guard, Wait::timeout(timeout), |v| {
+            (!condition(v)).then_some(())
+        });
+        (guard, done.is_none())
+    }
+
+    /// The one wait every blocking path of verisync goes through: calls `poll` with the lock
+    /// held, and sleeps until it returns `Some(outcome)`; returns the guard and that outcome, or
+    /// `None` once `wait` has run out (a [`Wait::Try`] polls once and never sleeps).
+    ///
+    /// `poll` runs exactly once before each sleep and once after each wakeup, as a condition
+    /// does in std, so a poll with a side effect (announcing the sleep, say) runs as often
+    /// under a model as in production.
+    pub(crate) fn wait_for<'a, T, R>(
+        &self,
+        guard: MutexGuard<'a, T>,
+        wait: Wait,
+        mut poll: impl FnMut(&mut T) -> Option<R>,
+    ) -> (MutexGuard<'a, T>, Option<R>) {
+        self.wait_until(guard, wait, &mut poll)
     }
 
     /// Wakes one thread now waiting on this condition variable, if any (not buffered).
@@ -596,24 +582,21 @@ impl Condvar {
     }
 
     #[cfg(not(any(loom, feature = "shuttle")))]
-    fn wait_until<'a, T>(
+    fn wait_until<'a, T, R>(
         &self,
         guard: MutexGuard<'a, T>,
-        timeout: Option<Duration>,
-        condition: &mut dyn FnMut(&mut T) -> bool,
-    ) -> (MutexGuard<'a, T>, bool) {
+        wait: Wait,
+        poll: &mut dyn FnMut(&mut T) -> Option<R>,
+    ) -> (MutexGuard<'a, T>, Option<R>) {
         let MutexGuard { lock, mut inner } = guard;
-        let deadline = Deadline::after(timeout);
-        let timed_out = loop {
-            if !condition(&mut inner) {
-                break false;
+        let outcome = loop {
+            if let Some(done) = poll(&mut inner) {
+                break Some(done);
             }
-            match deadline.remaining() {
+            match wait.remaining() {
                 None => inner = self.inner.wait(inner).unwrap_or_else(|e| e.into_inner()),
+                Some(left) if left.is_zero() => break None,
                 Some(left) => {
-                    if left.is_zero() {
-                        break true;
-                    }
                     inner = match self.inner.wait_timeout(inner, left) {
                         Ok((g, _)) => g,
                         Err(e) => e.into_inner().0,
@@ -621,40 +604,42 @@ impl Condvar {
                 }
             }
         };
-        (MutexGuard { lock, inner }, timed_out)
+        (MutexGuard { lock, inner }, outcome)
     }
 
     #[cfg(any(loom, feature = "shuttle"))]
-    fn wait_until<'a, T>(
+    fn wait_until<'a, T, R>(
         &self,
         mut guard: MutexGuard<'a, T>,
-        timeout: Option<Duration>,
-        condition: &mut dyn FnMut(&mut T) -> bool,
-    ) -> (MutexGuard<'a, T>, bool) {
-        if !condition(&mut guard) {
-            return (guard, false);
+        wait: Wait,
+        poll: &mut dyn FnMut(&mut T) -> Option<R>,
+    ) -> (MutexGuard<'a, T>, Option<R>) {
+        if let Some(done) = poll(&mut guard) {
+            return (guard, Some(done));
         }
-        let timer = timeout
-            .filter(|&t| t < FOREVER)
-            .and_then(|t| modelled::arm(&self.list, t));
+        let timer = match wait.remaining() {
+            Some(t) if t.is_zero() => return (guard, None),
+            Some(t) => modelled::arm(&self.list, t),
+            None => None,
+        };
         // One look at the condition before each wait, as in std: a condition with a side
         // effect (announcing the sleep, say) runs exactly as often as it would in production.
-        let timed_out = loop {
+        let outcome = loop {
             let lock = guard.lock;
             // Registers as a waiter before the user's lock is released: no lost wakeup.
             if self.list.wait(timer, move || drop(guard)) {
                 guard = lock.lock();
-                break condition(&mut guard);
+                break poll(&mut guard);
             }
             guard = lock.lock();
-            if !condition(&mut guard) {
-                break false;
+            if let Some(done) = poll(&mut guard) {
+                break Some(done);
             }
         };
         if let Some(id) = timer {
             modelled::disarm(&self.list, id);
         }
-        (guard, timed_out)
+        (guard, outcome)
     }
 }
 

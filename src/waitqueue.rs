@@ -21,9 +21,8 @@
 //! one targeted notification, not a herd.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{Arc, Condvar, MutexGuard, CHECKED};
+use crate::sync::{Arc, Condvar, MutexGuard, Wait, CHECKED};
 use std::collections::VecDeque;
-use std::time::Duration;
 
 /// The low bit of the primitive's word: threads are parked here, so a release must take the
 /// queue's lock and wake one. Set and cleared only under the queue's lock, exactly while the
@@ -84,7 +83,7 @@ impl WaitQueue {
     }
 
     /// Parks the calling thread `me` (front of the queue if `front`, else back) until woken,
-    /// or until `timeout` (if any) has passed. Returns the queue's guard and how this thread
+    /// or until `wait` runs out. Returns the queue's guard and how this thread
     /// was woken, or `None` if it timed out: then it is off the queue already, and if it left
     /// the queue empty it has lowered [`WAITERS`] in `state`.
     ///
@@ -95,7 +94,7 @@ impl WaitQueue {
         state: &AtomicUsize,
         me: usize,
         front: bool,
-        timeout: Option<Duration>,
+        wait: Wait,
     ) -> (MutexGuard<'a, WaitQueue>, Option<Wake>) {
         let cv = Arc::new(Condvar::new());
         if front {
@@ -103,11 +102,9 @@ impl WaitQueue {
         } else {
             queue.parked.push_back((me, Arc::clone(&cv)));
         }
-        let asleep = |q: &mut WaitQueue| q.woken.iter().all(|&(t, _)| t != me);
-        let mut queue = match timeout {
-            None => cv.wait_while(queue, asleep),
-            Some(t) => cv.wait_timeout_while(queue, t, asleep).0,
-        };
+        let (mut queue, _) = cv.wait_for(queue, wait, |q| {
+            q.woken.iter().any(|&(t, _)| t == me).then_some(())
+        });
         // Under the lock the answer is exact: woken (and off `parked`) or still parked.
         match queue.woken.iter().position(|&(t, _)| t == me) {
             Some(at) => {
