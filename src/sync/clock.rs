@@ -1,0 +1,309 @@
+//! Time and waiting inside a model (loom or shuttle): the modelled condition variable's waiters
+//! and the virtual clock that times them out.
+//!
+//! # How a timed wait ends under a model
+//!
+//! Neither checker models time. Here a timed wait arms a **timer** at `now + timeout` in virtual
+//! time, and **one clock thread per execution** fires the pending timers, earliest deadline
+//! first, advancing virtual time to each. The clock is an ordinary model thread, so the checker
+//! may run it at any point: every timed wait is explored both woken by a notification and timed
+//! out (perhaps while other threads still run). While a timer is pending the clock is runnable,
+//! so a thread in a timed wait is never reported as deadlocked; a thread in an untimed wait
+//! that nobody will wake is.
+//!
+//! Under loom the clock thread is started by the first timed wait that really sleeps and lives
+//! until the model's closure returns: while no timer is pending it parks, and it exits when
+//! loom drops the execution's statics as the closure returns. So a loom model costs **at most
+//! one extra model thread per execution, however many timed waits it makes** (loom allows 5
+//! threads including the model's main thread, and counts every thread ever started: a model
+//! with timed waits has room for four of its own, main included). A thread still making timed
+//! waits after the model's closure has returned should be joined by it: a late timed wait would
+//! start a second clock that nothing stops. Under shuttle, which has no thread limit but wants
+//! every thread finished when the closure returns, the clock exits as soon as no timer is
+//! pending, and the next timed wait starts another.
+//!
+//! # Why nothing here holds a checker's object while it waits
+//!
+//! When a model fails (an assertion, a deadlock), the checker unwinds the stacks of the threads
+//! still alive, outside the model; a checker's `Arc` or lock guard dropped there aborts the test
+//! binary ("cannot access Loom execution state from outside a Loom model") instead of failing
+//! the test. So the waiters and the clock block with the checker's `park`, holding no lock
+//! guard; the shared state lives in plain `std` `Arc`s (reference counts a model need not
+//! explore) around the checker's mutexes, which have no destructor of their own.
+
+use super::backend::sync::{Mutex, MutexGuard};
+use super::backend::thread::{self, Thread};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// One condition variable's waiters, with notifications kept as state.
+pub(super) struct WaitList {
+    state: Mutex<WaitState>,
+}
+
+struct Waiter {
+    ticket: u64,
+    thread: Thread,
+    timer: Option<u64>,
+}
+
+#[derive(Default)]
+struct WaitState {
+    next_ticket: u64,
+    /// The threads now waiting, oldest first.
+    waiting: Vec<Waiter>,
+    /// `notify_all` wakes every ticket below this.
+    woken_below: u64,
+    /// `notify_one` tokens: a token `k` may be taken by one waiting ticket below `k`.
+    tokens: Vec<u64>,
+    /// Timers armed on this list, and whether each has fired (perhaps before its waiter got
+    /// to wait).
+    timers: Vec<(u64, bool)>,
+}
+
+impl WaitState {
+    /// The threads a `notify_one` token may be taken by: all unserved waiters (the checker
+    /// decides which one takes it).
+    fn unserved(&self) -> impl Iterator<Item = &Waiter> {
+        self.waiting.iter().filter(|w| w.ticket >= self.woken_below)
+    }
+}
+
+impl WaitList {
+    pub(super) fn new() -> Self {
+        WaitList {
+            state: Mutex::new(WaitState::default()),
+        }
+    }
+
+    /// Registers as a waiter, runs `release` (drops the user's guard), and blocks until
+    /// notified or until `timer` fires. Returns `true` if the timer fired.
+    pub(super) fn wait(&self, timer: Option<u64>, release: impl FnOnce()) -> bool {
+        let ticket = {
+            let mut st = lock(&self.state);
+            let ticket = st.next_ticket;
+            st.next_ticket += 1;
+            st.waiting.push(Waiter {
+                ticket,
+                thread: thread::current(),
+                timer,
+            });
+            ticket
+        };
+        // Registered before the user's lock is let go: a notification sent after that finds
+        // this waiter (and unparks it, which a later `park` sees), so none is lost.
+        release();
+        loop {
+            {
+                let mut st = lock(&self.state);
+                if let Some(timed_out) = Self::served(&mut st, ticket, timer) {
+                    st.waiting.retain(|w| w.ticket != ticket);
+                    // A token nobody still waiting may take is gone: notifications are not
+                    // buffered.
+                    let WaitState {
+                        waiting, tokens, ..
+                    } = &mut *st;
+                    tokens.retain(|&k| waiting.iter().any(|w| w.ticket < k));
+                    return timed_out;
+                }
+            }
+            // A wakeup meant for an earlier wait of this thread may end this park early; the
+            // loop looks again.
+            thread::park();
+        }
+    }
+
+    /// `Some(true)` if `timer` fired, `Some(false)` if notified (taking a token if that is how),
+    /// `None` to keep waiting.
+    fn served(st: &mut WaitState, ticket: u64, timer: Option<u64>) -> Option<bool> {
+        if timer.is_some_and(|id| st.timers.contains(&(id, true))) {
+            return Some(true);
+        }
+        if ticket < st.woken_below {
+            return Some(false);
+        }
+        // Take the earliest token this ticket is eligible for.
+        let eligible = st
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|&(_, &k)| ticket < k)
+            .min_by_key(|&(_, &k)| k)
+            .map(|(i, _)| i)?;
+        st.tokens.swap_remove(eligible);
+        Some(false)
+    }
+
+    pub(super) fn notify_one(&self) {
+        let wake: Vec<Thread> = {
+            let mut st = lock(&self.state);
+            if st.tokens.len() >= st.unserved().count() {
+                return;
+            }
+            let k = st.next_ticket;
+            st.tokens.push(k);
+            // Every waiter re-checks; the checker decides which one takes the token.
+            st.unserved().map(|w| w.thread.clone()).collect()
+        };
+        wake.iter().for_each(Thread::unpark);
+    }
+
+    pub(super) fn notify_all(&self) {
+        let wake: Vec<Thread> = {
+            let mut st = lock(&self.state);
+            let wake: Vec<Thread> = st.unserved().map(|w| w.thread.clone()).collect();
+            st.woken_below = st.next_ticket;
+            st.tokens.clear();
+            wake
+        };
+        wake.iter().for_each(Thread::unpark);
+    }
+
+    fn fire(&self, id: u64) {
+        let wake = {
+            let mut st = lock(&self.state);
+            let Some(timer) = st.timers.iter_mut().find(|(t, _)| *t == id) else {
+                return; // disarmed meanwhile: its waiter was woken and has left
+            };
+            timer.1 = true;
+            // The waiter may not be waiting yet: it then sees the flag before it parks.
+            let waiter = st.waiting.iter().find(|w| w.timer == Some(id));
+            waiter.map(|w| w.thread.clone())
+        };
+        if let Some(t) = wake {
+            t.unpark();
+        }
+    }
+}
+
+struct Timer {
+    id: u64,
+    deadline: Duration,
+    list: Arc<WaitList>,
+}
+
+#[derive(Default)]
+struct ClockState {
+    now: Duration,
+    next_id: u64,
+    pending: Vec<Timer>,
+    /// Whether the clock thread has been spawned.
+    started: bool,
+    /// The clock thread, once it runs (it records itself before it can first be idle).
+    thread: Option<Thread>,
+    /// The clock thread is parked (or about to park) with nothing pending.
+    idle: bool,
+    /// The model's closure has returned: the clock thread exits once idle.
+    done: bool,
+}
+
+/// The per-execution clock (see the module docs).
+struct Clock(Arc<Mutex<ClockState>>);
+
+impl Drop for Clock {
+    fn drop(&mut self) {
+        // loom drops its statics when the model's closure returns, on the main thread: tell the
+        // lingering clock thread to finish, since loom wants every thread finished.
+        // A failing model's statics are dropped outside the model, where nothing of the checker
+        // may be touched.
+        #[cfg(loom)]
+        if !super::abandoned() {
+            let thread = {
+                let mut clock = lock(&self.0);
+                clock.done = true;
+                clock.thread.clone()
+            };
+            if let Some(t) = thread {
+                t.unpark();
+            }
+        }
+    }
+}
+
+super::backend::lazy_static! {
+    // One clock per execution: the checker resets its statics between executions.
+    static ref CLOCK: Clock = Clock(Arc::new(Mutex::new(ClockState::default())));
+}
+
+/// Arms a timer `timeout` from now on `list`; `None` if the deadline is past the clock's range
+/// (such a wait never times out). Starts the clock thread if there is none yet.
+pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
+    let shared = Arc::clone(&CLOCK.0);
+    let (id, start, wake) = {
+        let mut clock = lock(&shared);
+        let deadline = clock.now.checked_add(timeout)?;
+        let id = clock.next_id;
+        clock.next_id += 1;
+        lock(&list.state).timers.push((id, false));
+        clock.pending.push(Timer {
+            id,
+            deadline,
+            list: Arc::clone(list),
+        });
+        let start = !std::mem::replace(&mut clock.started, true);
+        // The clock records itself before it can first be idle, so an idle clock has a handle.
+        let wake = if std::mem::take(&mut clock.idle) {
+            clock.thread.clone()
+        } else {
+            None
+        };
+        (id, start, wake)
+    };
+    if start {
+        let clock = Arc::clone(&shared);
+        drop(thread::spawn(move || run_clock(&clock)));
+    }
+    if let Some(t) = wake {
+        t.unpark();
+    }
+    Some(id)
+}
+
+/// Forgets timer `id` of `list`, fired or not.
+pub(super) fn disarm(list: &WaitList, id: u64) {
+    lock(&CLOCK.0).pending.retain(|t| t.id != id);
+    lock(&list.state).timers.retain(|&(t, _)| t != id);
+}
+
+/// Whether an idle clock thread parks until the model's closure returns (loom: it counts every
+/// thread ever started against its limit of 5, so one clock must serve the whole execution) or
+/// exits at once (shuttle: it has no such limit, but wants every thread finished when the
+/// model's closure returns, and drops its statics only afterwards).
+const LINGER: bool = cfg!(loom);
+
+/// The clock thread: fires pending timers earliest first; parks while none is pending.
+fn run_clock(shared: &Mutex<ClockState>) {
+    lock(shared).thread = Some(thread::current());
+    loop {
+        let next = {
+            let mut clock = lock(shared);
+            let earliest = (0..clock.pending.len()).min_by_key(|&i| clock.pending[i].deadline);
+            match earliest {
+                Some(i) => {
+                    let timer = clock.pending.swap_remove(i);
+                    clock.now = clock.now.max(timer.deadline);
+                    Some(timer)
+                }
+                None if clock.done || !LINGER => {
+                    // A later timed wait starts another clock (under shuttle only).
+                    clock.started = false;
+                    clock.thread = None;
+                    return;
+                }
+                None => {
+                    clock.idle = true;
+                    None
+                }
+            }
+        };
+        match next {
+            Some(timer) => timer.list.fire(timer.id),
+            // An unpark meant for an earlier park may end this one early; the loop looks again.
+            None => thread::park(),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The model world: what the facade is under `--cfg loom` or feature `shuttle`. Each item here
+//! has a twin of the same shape in `std.rs`; time and the modelled condition variable live in
+//! `clock.rs`.
+
+use super::backend;
+use super::clock::{self, WaitList};
+use super::{MutexGuard, Wait};
+use std::sync::Arc;
+
+pub(super) use backend::sync as imp;
+
+/// Atomic types, [`fence`](atomic::fence) and [`Ordering`](atomic::Ordering) of the selected
+/// backend: the checker's here, std's in a normal build.
+pub mod atomic {
+    pub use super::backend::sync::atomic::{
+        fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64, AtomicUsize,
+        Ordering,
+    };
+}
+
+/// Threads of the selected backend, plus [`sleep`](thread::sleep), which a model times with its
+/// virtual clock, and [`token`](thread::token).
+pub mod thread {
+    pub use super::super::token::token;
+    pub use super::backend::thread::{
+        current, park, spawn, yield_now, Builder, JoinHandle, Thread,
+    };
+    pub use std::thread::panicking;
+
+    /// Puts the current thread to sleep for `dur`: under a model, until the virtual clock
+    /// reaches the deadline (other threads run meanwhile, and nothing else wakes it).
+    pub fn sleep(dur: std::time::Duration) {
+        let lock = super::super::Mutex::new(());
+        let cv = super::super::Condvar::new();
+        drop(cv.wait_timeout_while(lock.lock(), dur, |_| true));
+    }
+
+    super::backend::thread_local! {
+        pub(in crate::sync) static TOKEN: std::cell::Cell<usize> = std::cell::Cell::new(0);
+    }
+}
+
+/// Under loom, explores `f` exhaustively (`loom::model`, which honours `LOOM_MAX_PREEMPTIONS`);
+/// under shuttle, runs it under 100 random schedules.
+pub fn model<F>(f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    #[cfg(loom)]
+    loom::model(f);
+    #[cfg(not(loom))]
+    shuttle::check_random(f, 100);
+}
+
+/// A yield: a spinning thread lets the thread it waits for run (the model would otherwise spin
+/// forever).
+#[inline]
+pub fn spin_loop() {
+    backend::thread::yield_now();
+}
+
+/// `true` while this thread unwinds out of a failing model. The checker then tears down the
+/// threads still alive outside the model, where touching its objects (unlocking a guard,
+/// storing to an atomic) aborts the test binary instead of failing the test; a guard dropped
+/// now must let go of nothing, since the execution is over anyway.
+#[inline]
+pub(crate) fn abandoned() -> bool {
+    std::thread::panicking()
+}
+
+/// Under a model, spinning before parking allows one retry and no yield: the retry path is
+/// explored without multiplying the states by the spins, and without a yield, which a checker
+/// takes as "run the others first" (so the parking that follows would only ever be explored
+/// after the holder let go).
+pub(crate) struct Spin {
+    retried: bool,
+}
+
+impl Spin {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Spin { retried: false }
+    }
+
+    /// Returns `true` once (retry), then `false` (park).
+    #[inline]
+    pub(crate) fn spin(&mut self) -> bool {
+        !std::mem::replace(&mut self.retried, true)
+    }
+}
+
+/// Under a model, `Backoff` is: a yield where another thread must make progress
+/// ([`snooze`](Backoff::snooze)), nothing on a lost compare-exchange ([`spin`](Backoff::spin):
+/// whoever won made progress), and completed after one snooze, so that the checker explores
+/// the spin-then-sleep path without spinning through its state space.
+pub(crate) struct Backoff(std::cell::Cell<bool>);
+
+impl Backoff {
+    pub(crate) fn new() -> Self {
+        Backoff(std::cell::Cell::new(false))
+    }
+    pub(crate) fn spin(&self) {}
+    pub(crate) fn snooze(&self) {
+        spin_loop();
+        self.0.set(true);
+    }
+    pub(crate) fn is_completed(&self) -> bool {
+        self.0.get()
+    }
+}
+
+/// The modelled condition variable under the facade's [`Condvar`](super::Condvar): its waiters
+/// and notifications are state (a `notify_one` is a token only threads already waiting may take;
+/// `notify_all` wakes exactly the threads already waiting), so nothing the clock does can be a
+/// lost wakeup, and a timed wait arms a timer on the virtual clock (`clock.rs`).
+pub(super) struct RawCondvar {
+    list: Arc<WaitList>,
+}
+
+impl RawCondvar {
+    pub(super) fn new() -> Self {
+        RawCondvar {
+            list: Arc::new(WaitList::new()),
+        }
+    }
+
+    /// See [`Condvar::wait_for`](super::Condvar::wait_for). One timer for the whole wait: each
+    /// sleep may or may not time out, which covers every way real time could split the timeout.
+    pub(super) fn wait_for<'a, T, R>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        wait: Wait,
+        poll: &mut dyn FnMut(&mut T) -> Option<R>,
+    ) -> (MutexGuard<'a, T>, Option<R>) {
+        if let Some(done) = poll(&mut guard) {
+            return (guard, Some(done));
+        }
+        let timer = match wait.remaining() {
+            Some(t) if t.is_zero() => return (guard, None),
+            Some(t) => clock::arm(&self.list, t),
+            None => None,
+        };
+        let outcome = loop {
+            let lock = guard.lock;
+            // Registers as a waiter before the user's lock is released: no lost wakeup.
+            let timed_out = self.list.wait(timer, move || drop(guard));
+            guard = lock.lock();
+            // One look at the condition after each wakeup, as in std: a condition with a side
+            // effect (announcing the sleep, say) runs exactly as often as it would in production.
+            match poll(&mut guard) {
+                Some(done) => break Some(done),
+                None if timed_out => break None,
+                None => {}
+            }
+        };
+        if let Some(id) = timer {
+            clock::disarm(&self.list, id);
+        }
+        (guard, outcome)
+    }
+
+    pub(super) fn notify_one(&self) {
+        self.list.notify_one();
+    }
+
+    pub(super) fn notify_all(&self) {
+        self.list.notify_all();
+    }
+}

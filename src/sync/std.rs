@@ -1,0 +1,158 @@
+//! The std world: what the facade is in a normal build (neither `--cfg loom` nor feature
+//! `shuttle`). Each item here has a twin of the same shape in `model.rs`.
+
+use super::{MutexGuard, Wait};
+
+pub(super) use std::sync as imp;
+
+/// Atomic types, [`fence`](atomic::fence) and [`Ordering`](atomic::Ordering) of the selected
+/// backend: std's here, the checker's under a model.
+///
+/// ```
+/// use verisync::sync::atomic::{AtomicUsize, Ordering};
+/// # verisync::sync::model(|| {
+/// let n = AtomicUsize::new(1);
+/// n.fetch_add(1, Ordering::Relaxed);
+/// assert_eq!(n.load(Ordering::Relaxed), 2);
+/// # });
+/// ```
+pub mod atomic {
+    pub use std::sync::atomic::{
+        fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64, AtomicUsize,
+        Ordering,
+    };
+}
+
+/// Threads of the selected backend, plus [`sleep`](thread::sleep), which a model times with its
+/// virtual clock, and [`token`](thread::token).
+pub mod thread {
+    pub use super::super::token::token;
+    pub use std::thread::{
+        current, panicking, park, sleep, spawn, yield_now, Builder, JoinHandle, Thread,
+    };
+
+    std::thread_local! {
+        pub(in crate::sync) static TOKEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+}
+
+/// Runs `f` once in the std build; under loom explores it exhaustively (`loom::model`, which
+/// honours `LOOM_MAX_PREEMPTIONS`); under shuttle runs it under 100 random schedules.
+///
+/// It is how verisync's own doctests run in every build, and a convenient entry point for a
+/// model of your own code.
+///
+/// ```
+/// use verisync::sync::{model, thread, Arc, Mutex};
+///
+/// model(|| {
+///     let n = Arc::new(Mutex::new(0));
+///     let n2 = Arc::clone(&n);
+///     let t = thread::spawn(move || *n2.lock() += 1);
+///     *n.lock() += 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock(), 2);
+/// });
+/// ```
+pub fn model<F>(f: F)
+where
+    F: Fn() + Sync + Send + 'static,
+{
+    f();
+}
+
+/// A hint inside a spin loop: the CPU's `pause` in std; a yield under a model, so that a
+/// spinning thread lets the thread it waits for run (a model would otherwise spin forever).
+///
+/// ```
+/// # verisync::sync::model(|| {
+/// verisync::sync::spin_loop();
+/// # });
+/// ```
+#[inline]
+pub fn spin_loop() {
+    std::hint::spin_loop();
+}
+
+/// `true` while this thread unwinds out of a failing model, where nothing of the checker may be
+/// touched: never in std, where a guard dropped by a panic must release its lock.
+#[inline]
+pub(crate) fn abandoned() -> bool {
+    false
+}
+
+/// Bounded spinning before a thread parks, for the locks' contended paths: crossbeam's
+/// [`Backoff::snooze`](crossbeam_utils::Backoff::snooze) schedule (exponential `pause` rounds,
+/// then a few `yield_now`s: on a machine with few cores the holder may need our core to finish)
+/// until it is completed; then the caller parks.
+pub(crate) struct Spin {
+    backoff: crossbeam_utils::Backoff,
+}
+
+impl Spin {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Spin {
+            backoff: crossbeam_utils::Backoff::new(),
+        }
+    }
+
+    /// Waits a little and returns `true`, or returns `false` once the spinning is over.
+    #[inline]
+    pub(crate) fn spin(&mut self) -> bool {
+        if self.backoff.is_completed() {
+            return false;
+        }
+        self.backoff.snooze();
+        true
+    }
+}
+
+/// Spinning while another thread is halfway through an operation (the queue's ring), and for a
+/// short while before sleeping: crossbeam's `Backoff`.
+pub(crate) use crossbeam_utils::Backoff;
+
+/// std's condition variable under the facade's [`Condvar`](super::Condvar).
+pub(super) struct RawCondvar(std::sync::Condvar);
+
+impl RawCondvar {
+    pub(super) fn new() -> Self {
+        RawCondvar(std::sync::Condvar::new())
+    }
+
+    /// See [`Condvar::wait_for`](super::Condvar::wait_for): the deadline is real time, so a
+    /// wait woken to find `poll` still pending sleeps again for what is left.
+    pub(super) fn wait_for<'a, T, R>(
+        &self,
+        mut guard: MutexGuard<'a, T>,
+        wait: Wait,
+        poll: &mut dyn FnMut(&mut T) -> Option<R>,
+    ) -> (MutexGuard<'a, T>, Option<R>) {
+        let outcome = loop {
+            if let Some(done) = poll(&mut guard) {
+                break Some(done);
+            }
+            let left = match wait.remaining() {
+                Some(left) if left.is_zero() => break None,
+                left => left,
+            };
+            let inner = guard.take();
+            guard.put(match left {
+                None => self.0.wait(inner).unwrap_or_else(|e| e.into_inner()),
+                Some(left) => match self.0.wait_timeout(inner, left) {
+                    Ok((g, _)) => g,
+                    Err(e) => e.into_inner().0,
+                },
+            });
+        };
+        (guard, outcome)
+    }
+
+    pub(super) fn notify_one(&self) {
+        self.0.notify_one();
+    }
+
+    pub(super) fn notify_all(&self) {
+        self.0.notify_all();
+    }
+}
