@@ -17,10 +17,21 @@
 //!
 //! The explorer is a thin printer over [`verisync::check`] and [`verisync::casebook`]: each
 //! exploration or replay returns one `check::Report`, printed here.
+//!
+//! # Keeping shuttle quiet
+//!
+//! shuttle writes a line or two to stderr for every failure it meets (through its panic hook and
+//! plain `eprintln!`, whatever its `Config` says), and the explorer meets a failure in every
+//! broken variant. So the explorer runs its work in a child process, itself again with
+//! `VERISYNC_EXPLORER_WORKER` set, whose stdout is the terminal's and whose stderr is a pipe
+//! back to the parent. The child writes its own stderr messages as records that start with
+//! [`MARK`]; the parent shows those and drops everything else, unless the child crashes, when it
+//! shows the tail of what it dropped. `VERISYNC_EXPLORER_VERBOSE=1` runs everything in one
+//! process with shuttle's output left on stderr. This needs neither `libc` nor `unsafe`.
 
-use std::collections::HashSet;
-use std::io::Write as _;
-use std::process::ExitCode;
+use std::collections::{HashSet, VecDeque};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use verisync::casebook::{self, Case, Variant};
@@ -40,6 +51,48 @@ usage: verisync-explorer [--case NAME]... [--variant VARIANT] [--schedules N] [-
 
 exit status: 0 all as expected (a replay reproduced its failure); 1 a broken variant
 went unfound or a fixed one failed (a replay ran clean); 2 a usage error or a bad token";
+
+/// Set in the child process that does the work.
+const WORKER: &str = "VERISYNC_EXPLORER_WORKER";
+/// Set by a user to run in one process with shuttle's own output visible.
+const VERBOSE: &str = "VERISYNC_EXPLORER_VERBOSE";
+/// Starts each of the worker's own stderr records; then `P` (progress, written as is) or `E` (a
+/// line of a message).
+const MARK: u8 = 0x1e;
+/// How many of the lines it dropped the parent keeps, to show if the worker crashes.
+const KEEP: usize = 200;
+
+/// Where the explorer's own stderr output goes.
+#[derive(Clone, Copy)]
+enum Stderr {
+    /// Straight to stderr (a single process).
+    Direct,
+    /// As marked records, for the parent to pick out of shuttle's output.
+    Worker,
+}
+
+impl Stderr {
+    /// Progress, redrawn in place: no newline.
+    fn progress(self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = match self {
+            Stderr::Direct => write!(err, "{text}"),
+            Stderr::Worker => writeln!(err, "{}P{text}", MARK as char),
+        };
+        let _ = err.flush();
+    }
+
+    /// A message, one or more lines.
+    fn message(self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        for line in text.lines() {
+            let _ = match self {
+                Stderr::Direct => writeln!(err, "{line}"),
+                Stderr::Worker => writeln!(err, "{}E{line}", MARK as char),
+            };
+        }
+    }
+}
 
 struct Options {
     cases: Vec<String>,
@@ -116,41 +169,6 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
     Ok(o)
 }
 
-/// Points stderr at /dev/null while alive: shuttle prints every failure it meets, and the
-/// explorer reports failures itself.
-struct Silence(libc::c_int);
-
-impl Silence {
-    fn new() -> Option<Silence> {
-        // SAFETY: plain fd calls; every fd opened here is closed or restored in `drop`.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if saved < 0 || null < 0 {
-                return None;
-            }
-            libc::dup2(null, 2);
-            libc::close(null);
-            Some(Silence(saved))
-        }
-    }
-}
-
-impl Drop for Silence {
-    fn drop(&mut self) {
-        // SAFETY: restores the stderr saved in `new`.
-        unsafe {
-            libc::dup2(self.0, 2);
-            libc::close(self.0);
-        }
-    }
-}
-
-fn quietly<T>(f: impl FnOnce() -> T) -> T {
-    let _silence = Silence::new();
-    f()
-}
-
 fn millis(d: Duration) -> String {
     if d < Duration::from_millis(10) {
         format!("{:.2} ms", d.as_secs_f64() * 1e3)
@@ -211,7 +229,7 @@ fn explore_one(
     schedules: usize,
     stats: &mut Stats,
 ) -> bool {
-    let report = quietly(|| case.explore(variant, scheduler, schedules));
+    let report = case.explore(variant, scheduler, schedules);
     stats.schedules += report.schedules;
     stats.time += report.elapsed;
     let found = report.kind();
@@ -278,13 +296,13 @@ fn owner(token: &str) -> Option<(&'static Case, &'static Variant)> {
     })
 }
 
-fn replay(case: &Case, variant: &Variant, token: &str) -> ExitCode {
+fn replay(case: &Case, variant: &Variant, token: &str, stderr: Stderr) -> ExitCode {
     let here = format!("case {} variant {}", case.name, variant.name);
     let refuse = |text: String| {
-        eprintln!("verisync-explorer: {text}");
+        stderr.message(&format!("verisync-explorer: {text}"));
         ExitCode::from(2)
     };
-    let report = match quietly(|| case.replay(variant, token)) {
+    let report = match case.replay(variant, token) {
         Ok(report) => report,
         Err(ReplayError::Undecodable { reason }) => {
             return refuse(format!(
@@ -320,7 +338,7 @@ fn replay(case: &Case, variant: &Variant, token: &str) -> ExitCode {
     }
 }
 
-fn explore_all(options: &Options) -> ExitCode {
+fn explore_all(options: &Options, stderr: Stderr) -> ExitCode {
     let selected: Vec<&Case> = if options.cases.is_empty() {
         casebook::cases().iter().collect()
     } else {
@@ -366,11 +384,10 @@ fn explore_all(options: &Options) -> ExitCode {
             let mut all_ok = true;
             for scheduler in schedulers {
                 done += 1;
-                eprint!(
+                stderr.progress(&format!(
                     "\r[{done}/{runs}] {} / {} / {scheduler}   ",
                     case.name, variant.name
-                );
-                let _ = std::io::stderr().flush();
+                ));
                 all_ok &= explore_one(case, variant, scheduler, options.schedules, &mut stats);
             }
             match variant.expect {
@@ -386,7 +403,7 @@ fn explore_all(options: &Options) -> ExitCode {
         }
         println!();
     }
-    eprint!("\r{:60}\r", "");
+    stderr.progress(&format!("\r{:60}\r", ""));
     let rate = stats.schedules as f64 / stats.time.as_secs_f64().max(1e-9);
     println!(
         "summary: {found}/{broken} broken variants found by both schedulers, \
@@ -402,11 +419,12 @@ fn explore_all(options: &Options) -> ExitCode {
     }
 }
 
-fn main() -> ExitCode {
+/// The explorer proper: parse, then list, replay or explore.
+fn work(stderr: Stderr) -> ExitCode {
     let options = match parse(std::env::args().skip(1)) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("verisync-explorer: {e}\n{USAGE}");
+            stderr.message(&format!("verisync-explorer: {e}\n{USAGE}"));
             return ExitCode::from(2);
         }
     };
@@ -418,14 +436,86 @@ fn main() -> ExitCode {
         list();
         return ExitCode::SUCCESS;
     }
-    // Shuttle reports each failure through the panic hook; the explorer reports them itself.
-    std::panic::set_hook(Box::new(|_| {}));
     match (&options.replay, &options.variant) {
         (Some(token), Some(variant)) => {
             let case = casebook::find(&options.cases[0]).expect("checked in parse");
             let variant = case.variant(variant).expect("checked in parse");
-            replay(case, variant, token)
+            replay(case, variant, token, stderr)
         }
-        _ => explore_all(&options),
+        _ => explore_all(&options, stderr),
+    }
+}
+
+/// Runs [`work`] in a child process and shows only the child's own stderr records (see the
+/// module docs); exits as the child did.
+fn supervise() -> ExitCode {
+    let child = std::env::current_exe().and_then(|exe| {
+        Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(WORKER, "1")
+            .stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
+            .spawn()
+    });
+    let mut child = match child {
+        Ok(child) => child,
+        // No child process: do the work here, shuttle's output and all.
+        Err(_) => return work(Stderr::Direct),
+    };
+    let mut dropped = VecDeque::new();
+    if let Some(pipe) = child.stderr.take() {
+        let mut err = std::io::stderr();
+        for line in BufReader::new(pipe).split(b'\n') {
+            let Ok(line) = line else { break };
+            match line.split_first() {
+                Some((&MARK, [b'P', text @ ..])) => {
+                    let _ = err.write_all(text);
+                    let _ = err.flush();
+                }
+                Some((&MARK, [b'E', text @ ..])) => {
+                    let _ = err.write_all(text);
+                    let _ = err.write_all(b"\n");
+                }
+                _ => {
+                    if dropped.len() == KEEP {
+                        dropped.pop_front();
+                    }
+                    dropped.push_back(String::from_utf8_lossy(&line).into_owned());
+                }
+            }
+        }
+    }
+    let status = match child.wait() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("verisync-explorer: lost the worker process: {e}");
+            return ExitCode::from(101);
+        }
+    };
+    match status.code() {
+        Some(code @ 0..=2) => ExitCode::from(code as u8),
+        _ => {
+            eprintln!("verisync-explorer: the worker process failed ({status}); its stderr ended:");
+            for line in dropped {
+                eprintln!("  {line}");
+            }
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os(WORKER).is_some() {
+        // Every broken variant panics. The default hook would capture a backtrace for each under
+        // RUST_BACKTRACE (a quarter of a second for the first): say only what panicked, to the
+        // parent, which shows it if this process crashes. Set before shuttle's first run, which
+        // wraps whatever hook is there.
+        std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
+        work(Stderr::Worker)
+    } else if std::env::var_os(VERBOSE).is_some() {
+        work(Stderr::Direct)
+    } else {
+        supervise()
     }
 }
