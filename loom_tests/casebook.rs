@@ -11,9 +11,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use verisync::casebook::{cases, find, Failure};
+use verisync::casebook::{cases, find};
+use verisync::check::FailureKind;
 
-/// The preemption bound of every casebook model (CHECKERS.md: 2–3 keeps models fast).
+/// The preemption bound of every casebook model (2–3 keeps a loom model fast; see the README).
 const PREEMPTIONS: usize = 3;
 
 fn builder() -> loom::model::Builder {
@@ -58,7 +59,7 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
 }
 
 /// What the child process reported about a broken variant.
-fn run_child(case: &str, variant: &str) -> (Option<Failure>, String) {
+fn run_child(case: &str, variant: &str) -> (Option<FailureKind>, String) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "child",
@@ -80,9 +81,9 @@ fn run_child(case: &str, variant: &str) -> (Option<Failure>, String) {
     let found = if out.status.success() && text.contains("VERDICT clean") {
         None
     } else if text.contains("deadlock; threads") {
-        Some(Failure::Deadlock)
+        Some(FailureKind::Deadlock)
     } else if text.contains("VERDICT race") || text.contains("panicked") {
-        Some(Failure::Race)
+        Some(FailureKind::Panic)
     } else {
         panic!("the child for {case}/{variant} said nothing readable:\n{text}");
     };

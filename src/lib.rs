@@ -12,6 +12,7 @@
 #![warn(rust_2018_idioms)]
 
 pub mod casebook;
+pub mod check;
 pub mod sync;
 
 mod account;

@@ -5,29 +5,94 @@
 //! ```text
 //! cargo run --release --features shuttle                      # every case
 //! cargo run --release --features shuttle -- --case lost-update
+//! cargo run --release --features shuttle -- --variant broken  # every case's broken variant
 //! cargo run --release --features shuttle -- --list
 //! cargo run --release --features shuttle -- --case lost-update --variant broken --replay TOKEN
 //! ```
 //!
-//! Exit status: 0 when every broken variant was found (with the expected kind of failure) and
-//! every fixed variant ran clean; 1 otherwise; 2 on a usage error.
+//! Exit status: 0 when every explored broken variant was found (with the expected kind of
+//! failure) and every fixed one ran clean, or when a replay reproduced its failure; 1 when a
+//! broken variant went unfound or a fixed one failed, or when a replay ran clean; 2 on a usage
+//! error or a token that does not decode or does not belong to the case and variant given.
+//!
+//! The explorer is a thin printer over [`verisync::check`] and [`verisync::casebook`]: each
+//! exploration or replay returns one `check::Report`, printed here.
+//!
+//! # Keeping shuttle quiet
+//!
+//! shuttle writes a line or two to stderr for every failure it meets (through its panic hook and
+//! plain `eprintln!`, whatever its `Config` says), and the explorer meets a failure in every
+//! broken variant. So the explorer runs its work in a child process, itself again with
+//! `VERISYNC_EXPLORER_WORKER` set, whose stdout is the terminal's and whose stderr is a pipe
+//! back to the parent. The child writes its own stderr messages as records that start with
+//! [`MARK`]; the parent shows those and drops everything else, unless the child crashes, when it
+//! shows the tail of what it dropped. `VERISYNC_EXPLORER_VERBOSE=1` runs everything in one
+//! process with shuttle's output left on stderr. This needs neither `libc` nor `unsafe`.
 
-use std::io::Write as _;
-use std::process::ExitCode;
+use std::collections::{HashSet, VecDeque};
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use verisync::casebook::{self, trace, Case, Failure, Variant};
-use verisync::sync::explore::{Report, Scheduler, Verdict};
+use verisync::casebook::{self, Case, Variant};
+use verisync::check::{trace, FailureKind, ReplayError, Report, Scheduler, Token};
 
 const USAGE: &str = "\
-usage: verisync-explorer [--case NAME]... [--schedules N] [--seed S] [--list]
+usage: verisync-explorer [--case NAME]... [--variant VARIANT] [--schedules N] [--seed S] [--list]
        verisync-explorer --case NAME --variant VARIANT --replay TOKEN
 
   --case NAME       explore only this case (repeatable); see --list
+  --variant VARIANT explore only the variants called VARIANT (broken, fixed, ...)
   --schedules N     schedules per scheduler and variant (default 1000)
   --seed S          seed of the random and PCT schedulers (default 1)
   --list            list the cases and their variants
-  --replay TOKEN    run the one schedule TOKEN encodes (printed under a failure)";
+  --replay TOKEN    run the one schedule TOKEN encodes (printed under a failure)
+  -h, --help        print this and exit
+
+exit status: 0 all as expected (a replay reproduced its failure); 1 a broken variant
+went unfound or a fixed one failed (a replay ran clean); 2 a usage error or a bad token";
+
+/// Set in the child process that does the work.
+const WORKER: &str = "VERISYNC_EXPLORER_WORKER";
+/// Set by a user to run in one process with shuttle's own output visible.
+const VERBOSE: &str = "VERISYNC_EXPLORER_VERBOSE";
+/// Starts each of the worker's own stderr records; then `P` (progress, written as is) or `E` (a
+/// line of a message).
+const MARK: u8 = 0x1e;
+/// How many of the lines it dropped the parent keeps, to show if the worker crashes.
+const KEEP: usize = 200;
+
+/// Where the explorer's own stderr output goes.
+#[derive(Clone, Copy)]
+enum Stderr {
+    /// Straight to stderr (a single process).
+    Direct,
+    /// As marked records, for the parent to pick out of shuttle's output.
+    Worker,
+}
+
+impl Stderr {
+    /// Progress, redrawn in place: no newline.
+    fn progress(self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        let _ = match self {
+            Stderr::Direct => write!(err, "{text}"),
+            Stderr::Worker => writeln!(err, "{}P{text}", MARK as char),
+        };
+        let _ = err.flush();
+    }
+
+    /// A message, one or more lines.
+    fn message(self, text: &str) {
+        let mut err = std::io::stderr().lock();
+        for line in text.lines() {
+            let _ = match self {
+                Stderr::Direct => writeln!(err, "{line}"),
+                Stderr::Worker => writeln!(err, "{}E{line}", MARK as char),
+            };
+        }
+    }
+}
 
 struct Options {
     cases: Vec<String>,
@@ -36,6 +101,7 @@ struct Options {
     schedules: usize,
     seed: u64,
     list: bool,
+    help: bool,
 }
 
 fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
@@ -46,6 +112,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
         schedules: 1000,
         seed: 1,
         list: false,
+        help: false,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -68,54 +135,38 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Options, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--list" => o.list = true,
-            "-h" | "--help" => return Err(String::new()),
+            "-h" | "--help" => o.help = true,
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    let mut cases = Vec::new();
     for name in &o.cases {
-        if casebook::find(name).is_none() {
-            return Err(format!("no case named {name:?} (see --list)"));
-        }
+        cases.push(casebook::find(name).ok_or(format!("no case named {name:?} (see --list)"))?);
     }
     if o.replay.is_some() && (o.cases.len() != 1 || o.variant.is_none()) {
         return Err("--replay needs exactly one --case and a --variant".into());
     }
-    Ok(o)
-}
-
-/// Points stderr at /dev/null while alive: shuttle prints every failure it meets, and the
-/// explorer reports failures itself.
-struct Silence(libc::c_int);
-
-impl Silence {
-    fn new() -> Option<Silence> {
-        // SAFETY: plain fd calls; every fd opened here is closed or restored in `drop`.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
-            if saved < 0 || null < 0 {
-                return None;
+    if let Some(variant) = &o.variant {
+        // A case named on the command line must have the variant; without --case, some case must.
+        for case in &cases {
+            if case.variant(variant).is_none() {
+                let names: Vec<_> = case.variants.iter().map(|v| v.name).collect();
+                return Err(format!(
+                    "case {} has no variant {variant:?} (it has {})",
+                    case.name,
+                    names.join(", ")
+                ));
             }
-            libc::dup2(null, 2);
-            libc::close(null);
-            Some(Silence(saved))
+        }
+        if cases.is_empty()
+            && !casebook::cases()
+                .iter()
+                .any(|c| c.variant(variant).is_some())
+        {
+            return Err(format!("no case has a variant {variant:?} (see --list)"));
         }
     }
-}
-
-impl Drop for Silence {
-    fn drop(&mut self) {
-        // SAFETY: restores the stderr saved in `new`.
-        unsafe {
-            libc::dup2(self.0, 2);
-            libc::close(self.0);
-        }
-    }
-}
-
-fn quietly<T>(f: impl FnOnce() -> T) -> T {
-    let _silence = Silence::new();
-    f()
+    Ok(o)
 }
 
 fn millis(d: Duration) -> String {
@@ -126,11 +177,22 @@ fn millis(d: Duration) -> String {
     }
 }
 
-fn outcome_text(verdict: &Verdict) -> String {
-    match verdict {
-        Verdict::Clean => "clean".into(),
-        Verdict::Panicked(m) => m.lines().next().unwrap_or("").to_owned(),
-        Verdict::Deadlock(_) => "deadlock: every thread waits for another".into(),
+/// The learner's word for a kind of failure. In the casebook a panic is always a variant's own
+/// invariant check failing because of a race (its `Variant::expect` docs say so).
+fn word(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::Deadlock => "deadlock",
+        _ => "race",
+    }
+}
+
+fn outcome_text(report: &Report) -> String {
+    match &report.failure {
+        None => "clean".into(),
+        Some(f) if f.kind == FailureKind::Deadlock => {
+            "deadlock: every thread waits for another".into()
+        }
+        Some(f) => f.headline().to_owned(),
     }
 }
 
@@ -141,10 +203,16 @@ fn indent(text: &str, by: &str) -> String {
         .join("\n")
 }
 
-fn print_failure(case: &Case, variant: &Variant, report: &Report, events: &[trace::Event]) {
-    let outcome = outcome_text(&report.verdict);
-    println!("{}", indent(&trace::table(events, &outcome), "      "));
-    println!("      in one line: {}", trace::line(events, &outcome));
+fn print_failure(case: &Case, variant: &Variant, report: &Report) {
+    let outcome = outcome_text(report);
+    println!(
+        "{}",
+        indent(&trace::table(&report.trace, &outcome), "      ")
+    );
+    println!(
+        "      in one line: {}",
+        trace::line(&report.trace, &outcome)
+    );
     if let Some(token) = &report.replay {
         println!(
             "      replay: cargo run --release --features shuttle -- --case {} --variant {} --replay {token}",
@@ -161,10 +229,10 @@ fn explore_one(
     schedules: usize,
     stats: &mut Stats,
 ) -> bool {
-    let (report, events) = quietly(|| variant.explore(scheduler, schedules));
+    let report = case.explore(variant, scheduler, schedules);
     stats.schedules += report.schedules;
     stats.time += report.elapsed;
-    let found = Variant::classify(&report.verdict);
+    let found = report.kind();
     let label = format!("{:<9}", scheduler.to_string());
     let ok = found == variant.expect;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
@@ -177,22 +245,19 @@ fn explore_one(
             if ok { "" } else { "  <- NOT FOUND" }
         ),
         (Some(kind), expect) => {
-            let verdict = match kind {
-                Failure::Race => "race found",
-                Failure::Deadlock => "deadlock found",
-            };
             let note = match expect {
                 Some(e) if e == kind => String::new(),
-                Some(e) => format!("  <- expected a {e}"),
+                Some(e) => format!("  <- expected a {}", word(e)),
                 None => "  <- a FIXED variant failed".into(),
             };
             println!(
-                "    {label} {verdict} at schedule {} ({}){note}",
+                "    {label} {} found at schedule {} ({}){note}",
+                word(kind),
                 report.schedules,
                 millis(report.elapsed)
             );
             if stats.shown.insert((case.name, variant.name)) || !ok {
-                print_failure(case, variant, &report, &events);
+                print_failure(case, variant, &report);
             }
         }
     }
@@ -203,7 +268,7 @@ fn explore_one(
 struct Stats {
     schedules: usize,
     time: Duration,
-    shown: std::collections::HashSet<(&'static str, &'static str)>,
+    shown: HashSet<(&'static str, &'static str)>,
 }
 
 fn list() {
@@ -211,7 +276,7 @@ fn list() {
         println!("{:<22} {}", case.name, case.notes);
         for v in case.variants {
             let expect = match v.expect {
-                Some(kind) => format!("broken: a {kind}"),
+                Some(kind) => format!("broken: a {}", word(kind)),
                 None => "fixed".into(),
             };
             println!("    {:<14} {:<16} {}", v.name, expect, v.describe);
@@ -219,50 +284,61 @@ fn list() {
     }
 }
 
-fn replay(case: &Case, variant_name: &str, token: &str) -> ExitCode {
-    let Some(variant) = case.variants.iter().find(|v| v.name == variant_name) else {
-        let names: Vec<_> = case.variants.iter().map(|v| v.name).collect();
-        eprintln!(
-            "case {} has no variant {variant_name:?} (it has {})",
-            case.name,
-            names.join(", ")
-        );
-        return ExitCode::from(2);
-    };
-    let (report, events) = quietly(|| variant.replay(token));
-    println!("{} / {}: {}", case.name, variant.name, variant.describe);
-    match report.verdict {
-        Verdict::Clean => {
-            println!("    the schedule ran clean");
-            println!("{}", indent(&trace::table(&events, "clean"), "      "));
-        }
-        _ => print_failure(case, variant, &report, &events),
-    }
-    ExitCode::SUCCESS
+/// The case and variant a token was printed for, if it is one of the casebook's.
+fn owner(token: &str) -> Option<(&'static Case, &'static Variant)> {
+    let token = Token::parse(token).ok()?;
+    casebook::cases().iter().find_map(|case| {
+        let variant = case
+            .variants
+            .iter()
+            .find(|v| token.belongs_to(&case.scenario(v)))?;
+        Some((case, variant))
+    })
 }
 
-fn main() -> ExitCode {
-    let options = match parse(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("verisync-explorer: {e}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(if e.is_empty() { 0 } else { 2 });
-        }
+fn replay(case: &Case, variant: &Variant, token: &str, stderr: Stderr) -> ExitCode {
+    let here = format!("case {} variant {}", case.name, variant.name);
+    let refuse = |text: String| {
+        stderr.message(&format!("verisync-explorer: {text}"));
+        ExitCode::from(2)
     };
-    if options.list {
-        list();
-        return ExitCode::SUCCESS;
+    let report = match case.replay(variant, token) {
+        Ok(report) => report,
+        Err(ReplayError::Undecodable { reason }) => {
+            return refuse(format!(
+                "this token does not decode ({reason}); copy the whole token from a `replay:` line"
+            ))
+        }
+        Err(ReplayError::Mismatch { .. }) => {
+            let whose = match owner(token) {
+                Some((c, v)) => format!("it was printed for case {} variant {}", c.name, v.name),
+                None => "it was printed for no case and variant of this casebook".into(),
+            };
+            return refuse(format!("this token does not belong to {here}: {whose}"));
+        }
+        Err(ReplayError::Diverged { detail, .. }) => {
+            return refuse(format!(
+                "this token belongs to {here}, but its schedule no longer fits the variant \
+                 ({detail}); explore it again for a fresh token"
+            ))
+        }
+        Err(other) => return refuse(other.to_string()),
+    };
+    println!("{} / {}: {}", case.name, variant.name, variant.describe);
+    match report.kind() {
+        None => {
+            println!("    the schedule ran clean: it reproduced no failure");
+            ExitCode::FAILURE
+        }
+        Some(kind) => {
+            println!("    {} reproduced ({})", word(kind), millis(report.elapsed));
+            print_failure(case, variant, &report);
+            ExitCode::SUCCESS
+        }
     }
-    // Shuttle reports each failure through the panic hook; the explorer reports them itself.
-    std::panic::set_hook(Box::new(|_| {}));
-    if let Some(token) = &options.replay {
-        let case = casebook::find(&options.cases[0]).expect("checked in parse");
-        return replay(case, options.variant.as_deref().unwrap_or(""), token);
-    }
+}
 
+fn explore_all(options: &Options, stderr: Stderr) -> ExitCode {
     let selected: Vec<&Case> = if options.cases.is_empty() {
         casebook::cases().iter().collect()
     } else {
@@ -272,6 +348,17 @@ fn main() -> ExitCode {
             .filter_map(|n| casebook::find(n))
             .collect()
     };
+    let chosen = |case: &Case| -> Vec<&'static Variant> {
+        match &options.variant {
+            None => case.variants.iter().collect(),
+            Some(name) => case.variant(name).into_iter().collect(),
+        }
+    };
+    let selected: Vec<(&Case, Vec<&Variant>)> = selected
+        .into_iter()
+        .map(|c| (c, chosen(c)))
+        .filter(|(_, vs)| !vs.is_empty())
+        .collect();
     let schedulers = [
         Scheduler::Random { seed: options.seed },
         Scheduler::Pct {
@@ -279,7 +366,7 @@ fn main() -> ExitCode {
             depth: 3,
         },
     ];
-    let runs: usize = selected.iter().map(|c| c.variants.len()).sum::<usize>() * schedulers.len();
+    let runs: usize = selected.iter().map(|(_, vs)| vs.len()).sum::<usize>() * schedulers.len();
     let started = Instant::now();
     let mut stats = Stats::default();
     let (mut found, mut broken, mut clean, mut fixed) = (0, 0, 0, 0);
@@ -289,19 +376,18 @@ fn main() -> ExitCode {
         selected.len(),
         options.schedules
     );
-    for case in &selected {
+    for (case, variants) in &selected {
         println!("{} — {}", case.name, case.notes);
         println!("  lesson: {}", case.lesson);
-        for variant in case.variants {
+        for variant in variants {
             println!("  {} — {}", variant.name, variant.describe);
             let mut all_ok = true;
             for scheduler in schedulers {
                 done += 1;
-                eprint!(
+                stderr.progress(&format!(
                     "\r[{done}/{runs}] {} / {} / {scheduler}   ",
                     case.name, variant.name
-                );
-                let _ = std::io::stderr().flush();
+                ));
                 all_ok &= explore_one(case, variant, scheduler, options.schedules, &mut stats);
             }
             match variant.expect {
@@ -317,7 +403,7 @@ fn main() -> ExitCode {
         }
         println!();
     }
-    eprint!("\r{:60}\r", "");
+    stderr.progress(&format!("\r{:60}\r", ""));
     let rate = stats.schedules as f64 / stats.time.as_secs_f64().max(1e-9);
     println!(
         "summary: {found}/{broken} broken variants found by both schedulers, \
@@ -330,5 +416,106 @@ fn main() -> ExitCode {
     } else {
         println!("FAILED: a broken variant went unfound or a fixed one failed");
         ExitCode::FAILURE
+    }
+}
+
+/// The explorer proper: parse, then list, replay or explore.
+fn work(stderr: Stderr) -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(e) => {
+            stderr.message(&format!("verisync-explorer: {e}\n{USAGE}"));
+            return ExitCode::from(2);
+        }
+    };
+    if options.help {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if options.list {
+        list();
+        return ExitCode::SUCCESS;
+    }
+    match (&options.replay, &options.variant) {
+        (Some(token), Some(variant)) => {
+            let case = casebook::find(&options.cases[0]).expect("checked in parse");
+            let variant = case.variant(variant).expect("checked in parse");
+            replay(case, variant, token, stderr)
+        }
+        _ => explore_all(&options, stderr),
+    }
+}
+
+/// Runs [`work`] in a child process and shows only the child's own stderr records (see the
+/// module docs); exits as the child did.
+fn supervise() -> ExitCode {
+    let child = std::env::current_exe().and_then(|exe| {
+        Command::new(exe)
+            .args(std::env::args_os().skip(1))
+            .env(WORKER, "1")
+            .stdin(Stdio::inherit())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::piped())
+            .spawn()
+    });
+    let mut child = match child {
+        Ok(child) => child,
+        // No child process: do the work here, shuttle's output and all.
+        Err(_) => return work(Stderr::Direct),
+    };
+    let mut dropped = VecDeque::new();
+    if let Some(pipe) = child.stderr.take() {
+        let mut err = std::io::stderr();
+        for line in BufReader::new(pipe).split(b'\n') {
+            let Ok(line) = line else { break };
+            match line.split_first() {
+                Some((&MARK, [b'P', text @ ..])) => {
+                    let _ = err.write_all(text);
+                    let _ = err.flush();
+                }
+                Some((&MARK, [b'E', text @ ..])) => {
+                    let _ = err.write_all(text);
+                    let _ = err.write_all(b"\n");
+                }
+                _ => {
+                    if dropped.len() == KEEP {
+                        dropped.pop_front();
+                    }
+                    dropped.push_back(String::from_utf8_lossy(&line).into_owned());
+                }
+            }
+        }
+    }
+    let status = match child.wait() {
+        Ok(status) => status,
+        Err(e) => {
+            eprintln!("verisync-explorer: lost the worker process: {e}");
+            return ExitCode::from(101);
+        }
+    };
+    match status.code() {
+        Some(code @ 0..=2) => ExitCode::from(code as u8),
+        _ => {
+            eprintln!("verisync-explorer: the worker process failed ({status}); its stderr ended:");
+            for line in dropped {
+                eprintln!("  {line}");
+            }
+            ExitCode::from(101)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    if std::env::var_os(WORKER).is_some() {
+        // Every broken variant panics. The default hook would capture a backtrace for each under
+        // RUST_BACKTRACE (a quarter of a second for the first): say only what panicked, to the
+        // parent, which shows it if this process crashes. Set before shuttle's first run, which
+        // wraps whatever hook is there.
+        std::panic::set_hook(Box::new(|info| eprintln!("{info}")));
+        work(Stderr::Worker)
+    } else if std::env::var_os(VERBOSE).is_some() {
+        work(Stderr::Direct)
+    } else {
+        supervise()
     }
 }

@@ -1,7 +1,8 @@
 //! `check-then-act` — 003's ticket seller: `if n > 0 { n -= 1 }` with the check and the act in
 //! different critical sections lets two sellers both see the last ticket, and both sell it.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc, Mutex};
 
 pub(super) const CASE: Case = Case {
@@ -13,7 +14,7 @@ pub(super) const CASE: Case = Case {
             name: "broken",
             describe:
                 "two sellers, one ticket: check `left > 0` under the lock, release, then sell",
-            expect: Some(Failure::Race),
+            expect: Some(FailureKind::Panic),
             run: broken,
         },
         Variant {

@@ -3,7 +3,8 @@
 //! in `get` for an item that will never come.
 //! [`BoundedQueue::try_get`](crate::BoundedQueue::try_get) checks and takes in one step.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::BoundedQueue;
 
@@ -15,7 +16,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "one item; T1 and T2 each loop `while !q.is_empty() { q.get() }`",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

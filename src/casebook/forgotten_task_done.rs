@@ -3,7 +3,8 @@
 //! calls `task_done` leaves `join` waiting forever. The fix is one
 //! [`task_done`](crate::JoinableQueue::task_done) per item got, once the job is finished.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{thread, Arc};
 use crate::JoinableQueue;
@@ -16,7 +17,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "T1 puts 2 jobs and joins; T2 does each job but never calls task_done",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

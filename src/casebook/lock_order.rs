@@ -3,7 +3,8 @@
 //! [`Account::transfer`](crate::Account::transfer) does), and 案例15's timed acquire that gives up
 //! and releases what it holds.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::Mutex;
 use std::time::Duration;
@@ -16,7 +17,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "T1 locks a then b; T2 locks b then a",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

@@ -2,7 +2,8 @@
 //! `num += 1`: a read-modify-write split into a read and a write lets two threads read the same
 //! old balance, and one deposit vanishes.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{thread, Arc};
 use crate::Account;
@@ -15,7 +16,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "two threads deposit 1 each: read the balance, then write balance + 1",
-            expect: Some(Failure::Race),
+            expect: Some(FailureKind::Panic),
             run: broken,
         },
         Variant {

@@ -4,7 +4,8 @@
 //! consumer; [`BoundedQueue::close`](crate::BoundedQueue::close) makes it unnecessary: gets
 //! drain what is left and then report that the queue is closed.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::BoundedQueue;
 
@@ -17,7 +18,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "T1 puts 2 items and finishes; T2 gets until the queue says it is closed",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

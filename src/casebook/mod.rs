@@ -4,11 +4,14 @@
 //! broken variant and one or more fixed ones. The same function runs under every backend: loom
 //! explores it exhaustively, shuttle under random and PCT schedules, std runs it for real. For a
 //! broken variant the tests assert that each checker finds the failure and of which kind
-//! ([`Failure`]); for a fixed one, that none does.
+//! ([`FailureKind`]); for a fixed one, that none does.
 //!
 //! A variant signals a failure by panicking with the outcome a learner should read
 //! (`balance 1, expected 2`); a deadlock is the checker's to find. Each step worth showing is
-//! recorded with [`trace::event`], so that a failing interleaving prints as a table.
+//! recorded with [`check::trace::event`](crate::check::trace::event), so that a failing
+//! interleaving prints as a table. Exploring and replaying a variant under shuttle
+//! (`Case::explore` and `Case::replay`, with the `shuttle` feature) are the
+//! [`check`](crate::check) module's, under the scenario name `case/variant`.
 //!
 //! ```
 //! let case = verisync::casebook::find("lost-update").unwrap();
@@ -16,7 +19,7 @@
 //! assert!(case.variants.iter().any(|v| v.expect.is_none()));
 //! ```
 
-pub mod trace;
+use crate::check::FailureKind;
 
 mod check_then_act;
 mod empty_then_get;
@@ -28,24 +31,6 @@ mod over_release;
 mod self_deadlock;
 mod self_transfer;
 
-/// How a broken variant goes wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Failure {
-    /// An invariant is violated (the variant's assertion panics): a lost update, an oversell.
-    Race,
-    /// Every thread waits for another and none can move.
-    Deadlock,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Failure::Race => "race",
-            Failure::Deadlock => "deadlock",
-        })
-    }
-}
-
 /// One variant of a case: a function that runs the scenario once.
 #[derive(Clone, Copy, Debug)]
 pub struct Variant {
@@ -54,7 +39,9 @@ pub struct Variant {
     /// What this variant does, in one line.
     pub describe: &'static str,
     /// `Some(kind)` for a broken variant (a checker must find this), `None` for a fixed one.
-    pub expect: Option<Failure>,
+    /// In the casebook a [`FailureKind::Panic`] is always a race's outcome: the variant's own
+    /// invariant check failing.
+    pub expect: Option<FailureKind>,
     /// Runs one execution against the facade; panics with the outcome when the invariant fails.
     pub run: fn(),
 }
@@ -72,77 +59,87 @@ pub struct Case {
     pub variants: &'static [Variant],
 }
 
+impl Case {
+    /// The variant called `name`.
+    ///
+    /// ```
+    /// let case = verisync::casebook::find("lock-order-deadlock").unwrap();
+    /// assert!(case.variant("fixed-timeout").is_some());
+    /// assert!(case.variant("fixed").is_none());
+    /// ```
+    pub fn variant(&self, name: &str) -> Option<&'static Variant> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+
+    /// The scenario name of `variant` (`lost-update/broken`): what its replay tokens are bound to.
+    ///
+    /// ```
+    /// let case = verisync::casebook::find("lost-update").unwrap();
+    /// assert_eq!(case.scenario(&case.variants[0]), "lost-update/broken");
+    /// ```
+    pub fn scenario(&self, variant: &Variant) -> String {
+        format!("{}/{}", self.name, variant.name)
+    }
+}
+
 #[cfg(all(feature = "shuttle", not(loom)))]
-impl Variant {
-    /// Explores this variant under shuttle with `scheduler`, for at most `max_schedules`
-    /// schedules, stopping at the first failure. Returns the report and the failing
-    /// interleaving's [`trace`] (empty when clean).
+impl Case {
+    /// Explores `variant` (one of this case's) under shuttle with `scheduler`, for at most
+    /// `max_schedules` schedules, stopping at the first failure:
+    /// [`check::explore`](crate::check::explore) under the
+    /// variant's [scenario name](Case::scenario).
     ///
     /// ```
     /// use verisync::casebook::find;
-    /// use verisync::sync::explore::{Scheduler, Verdict};
+    /// use verisync::check::{FailureKind, Scheduler};
     ///
-    /// let broken = find("lost-update").unwrap().variants[0];
-    /// let (report, trace) = broken.explore(Scheduler::Random { seed: 1 }, 1000);
-    /// assert!(matches!(report.verdict, Verdict::Panicked(_)));
-    /// assert!(!trace.is_empty());
+    /// let case = find("lost-update").unwrap();
+    /// let report = case.explore(&case.variants[0], Scheduler::Random { seed: 1 }, 1000);
+    /// assert_eq!(report.kind(), Some(FailureKind::Panic));
+    /// assert!(!report.trace.is_empty());
     /// ```
     pub fn explore(
         &self,
-        scheduler: crate::sync::explore::Scheduler,
+        variant: &Variant,
+        scheduler: crate::check::Scheduler,
         max_schedules: usize,
-    ) -> (crate::sync::explore::Report, Vec<trace::Event>) {
-        let run = self.run;
-        let report = crate::sync::explore::explore(
-            move || {
-                trace::start();
-                run()
-            },
+    ) -> crate::check::Report {
+        crate::check::explore(
+            &self.scenario(variant),
             scheduler,
             max_schedules,
-        );
-        (report, trace::take())
+            variant.run,
+        )
     }
 
-    /// Runs the one schedule that `token` (from [`Variant::explore`]'s report) encodes.
+    /// Runs the one schedule that `token` (from [`Case::explore`]'s report) encodes:
+    /// [`check::replay`](crate::check::replay) under the variant's
+    /// [scenario name](Case::scenario).
+    ///
+    /// # Errors
+    ///
+    /// A [`ReplayError`](crate::check::ReplayError) when the token does not decode, belongs to
+    /// another case or variant, or no longer fits the variant.
     ///
     /// ```
     /// use verisync::casebook::find;
-    /// use verisync::sync::explore::Scheduler;
+    /// use verisync::check::{ReplayError, Scheduler};
     ///
-    /// let broken = find("check-then-act").unwrap().variants[0];
-    /// let (found, trace) = broken.explore(Scheduler::Pct { seed: 3, depth: 3 }, 1000);
-    /// let (again, retrace) = broken.replay(found.replay.as_deref().unwrap());
-    /// assert_eq!(again.verdict, found.verdict);
-    /// assert_eq!(retrace, trace);
+    /// let case = find("check-then-act").unwrap();
+    /// let (broken, fixed) = (&case.variants[0], &case.variants[1]);
+    /// let found = case.explore(broken, Scheduler::Pct { seed: 3, depth: 3 }, 1000);
+    /// let token = found.replay.as_deref().unwrap();
+    /// let again = case.replay(broken, token).unwrap();
+    /// assert_eq!(again.failure, found.failure);
+    /// assert_eq!(again.trace, found.trace);
+    /// assert!(matches!(case.replay(fixed, token), Err(ReplayError::Mismatch { .. })));
     /// ```
-    pub fn replay(&self, token: &str) -> (crate::sync::explore::Report, Vec<trace::Event>) {
-        let run = self.run;
-        let report = crate::sync::explore::replay(
-            move || {
-                trace::start();
-                run()
-            },
-            token,
-        );
-        (report, trace::take())
-    }
-
-    /// The kind of failure a shuttle verdict is, if any.
-    ///
-    /// ```
-    /// use verisync::casebook::{Failure, Variant};
-    /// use verisync::sync::explore::Verdict;
-    /// assert_eq!(Variant::classify(&Verdict::Deadlock("x".into())), Some(Failure::Deadlock));
-    /// assert_eq!(Variant::classify(&Verdict::Clean), None);
-    /// ```
-    pub fn classify(verdict: &crate::sync::explore::Verdict) -> Option<Failure> {
-        use crate::sync::explore::Verdict;
-        match verdict {
-            Verdict::Clean => None,
-            Verdict::Panicked(_) => Some(Failure::Race),
-            Verdict::Deadlock(_) => Some(Failure::Deadlock),
-        }
+    pub fn replay(
+        &self,
+        variant: &Variant,
+        token: &str,
+    ) -> Result<crate::check::Report, crate::check::ReplayError> {
+        crate::check::replay(&self.scenario(variant), token, variant.run)
     }
 }
 

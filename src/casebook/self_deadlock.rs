@@ -2,7 +2,8 @@
 //! waits for itself at the second level, and every other thread then waits for it.
 //! [`ReentrantLock`](crate::ReentrantLock) lets the holder take the lock again.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::{Mutex, ReentrantLock};
 use std::cell::Cell;
@@ -15,7 +16,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "T1 and T2 each count down from 1, locking a plain Mutex at every level",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

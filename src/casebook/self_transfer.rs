@@ -3,7 +3,8 @@
 //! met through a bank). [`Account::transfer`](crate::Account::transfer) takes one lock when both
 //! sides are the same account.
 
-use super::{trace, Case, Failure, Variant};
+use super::{Case, Variant};
+use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::{Account, Mutex};
 
@@ -15,7 +16,7 @@ pub(super) const CASE: Case = Case {
         Variant {
             name: "broken",
             describe: "T1 transfers a -> a, T2 transfers a -> b; both lock source then destination",
-            expect: Some(Failure::Deadlock),
+            expect: Some(FailureKind::Deadlock),
             run: broken,
         },
         Variant {

@@ -1,10 +1,12 @@
-//! What each thread of a case did, in the order a checker ran it.
+//! What each thread of a scenario did, in the order a checker ran it.
 //!
-//! A case calls [`event`] at each step a learner should see (`T1 reads 0`). Under loom and
+//! A scenario calls [`event`] at each step a reader should see (`T1 reads 0`). Under loom and
 //! shuttle every model thread runs on the one OS thread that drives the checker, so a
-//! thread-local log holds exactly one execution's interleaving, in order; the checker's runner
-//! calls [`start`] before each execution and [`take`] after a failure. In the std build each OS
-//! thread keeps its own fragment, which nobody reads.
+//! thread-local log holds exactly one execution's interleaving, in order; the driver
+//! (`check::explore` and `check::replay`, with the `shuttle` feature) calls
+//! [`start`] before each execution and [`take`] after the run, into its
+//! [`Report`](super::Report). In the std build each OS thread keeps its own fragment, which
+//! nobody reads.
 
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -25,7 +27,7 @@ thread_local! {
 /// Clears the log: the next events belong to a new execution.
 ///
 /// ```
-/// use verisync::casebook::trace;
+/// use verisync::check::trace;
 /// trace::event(1, "reads 0");
 /// trace::start();
 /// assert!(trace::take().is_empty());
@@ -37,7 +39,7 @@ pub fn start() {
 /// Records that thread `thread` did `what`.
 ///
 /// ```
-/// use verisync::casebook::trace;
+/// use verisync::check::trace;
 /// trace::start();
 /// trace::event(2, format!("writes {}", 1));
 /// assert_eq!(trace::take()[0].what, "writes 1");
@@ -50,7 +52,7 @@ pub fn event(thread: usize, what: impl Into<String>) {
 /// Takes the events recorded since [`start`].
 ///
 /// ```
-/// use verisync::casebook::trace;
+/// use verisync::check::trace;
 /// trace::start();
 /// trace::event(1, "locks a");
 /// assert_eq!(trace::take().len(), 1);
@@ -63,7 +65,7 @@ pub fn take() -> Vec<Event> {
 /// The interleaving on one line: `T1 reads 0 | T2 reads 0 | T1 writes 1 → balance 1, expected 2`.
 ///
 /// ```
-/// use verisync::casebook::trace::{line, Event};
+/// use verisync::check::trace::{line, Event};
 /// let ev = vec![
 ///     Event { thread: 1, what: "reads 0".into() },
 ///     Event { thread: 2, what: "reads 0".into() },
@@ -82,7 +84,7 @@ pub fn line(events: &[Event], outcome: &str) -> String {
 /// down, followed by the outcome.
 ///
 /// ```
-/// use verisync::casebook::trace::{table, Event};
+/// use verisync::check::trace::{table, Event};
 /// let ev = vec![
 ///     Event { thread: 1, what: "reads 0".into() },
 ///     Event { thread: 2, what: "reads 0".into() },

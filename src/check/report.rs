@@ -1,0 +1,141 @@
+//! The one vocabulary for what a run found: [`FailureKind`], [`Failure`], [`Report`].
+
+use std::fmt;
+use std::time::Duration;
+
+use super::trace::Event;
+
+/// What kind of failure a run found, or a broken scenario is expected to show.
+///
+/// ```
+/// use verisync::check::FailureKind;
+/// assert_eq!(FailureKind::Deadlock.to_string(), "deadlock");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// A thread panicked: an assertion or an invariant check failed (a lost update, an oversell).
+    Panic,
+    /// Every live thread was blocked waiting for another and none could move.
+    Deadlock,
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FailureKind::Panic => "panic",
+            FailureKind::Deadlock => "deadlock",
+        })
+    }
+}
+
+/// A failure a run found: its kind and the checker's message.
+///
+/// For a [`FailureKind::Panic`] the message is the panic's (`balance 1, expected 2`); for a
+/// [`FailureKind::Deadlock`] it is the checker's description of the blocked threads.
+///
+/// ```
+/// use verisync::check::{Failure, FailureKind};
+/// let f = Failure::new(FailureKind::Panic, "total 19, expected 20\nmore detail");
+/// assert_eq!(f.headline(), "total 19, expected 20");
+/// assert_eq!(f.to_string(), "panic: total 19, expected 20");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Failure {
+    /// Which kind of failure.
+    pub kind: FailureKind,
+    /// What the panic or the checker said.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` with `message`.
+    ///
+    /// ```
+    /// use verisync::check::{Failure, FailureKind};
+    /// assert_eq!(Failure::new(FailureKind::Deadlock, "stuck").message, "stuck");
+    /// ```
+    pub fn new(kind: FailureKind, message: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// The first line of the message.
+    ///
+    /// ```
+    /// use verisync::check::{Failure, FailureKind};
+    /// assert_eq!(Failure::new(FailureKind::Panic, "a\nb").headline(), "a");
+    /// ```
+    pub fn headline(&self) -> &str {
+        self.message.lines().next().unwrap_or("")
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.headline())
+    }
+}
+
+/// Everything one exploration or replay of a scenario produced.
+///
+/// An exploration stops at its first failure, so `schedules` counts the failing one; a clean one
+/// ran all its schedules. The explorer binary only prints this value.
+///
+/// ```
+/// use verisync::check::{FailureKind, Report};
+///
+/// fn summary(report: &Report) -> String {
+///     match &report.failure {
+///         None => format!("clean after {} schedules", report.schedules),
+///         Some(f) => format!("{} at schedule {}", f.kind, report.schedules),
+///     }
+/// }
+/// # let _ = summary;
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Report {
+    /// What went wrong, or `None` when every schedule ran clean.
+    pub failure: Option<Failure>,
+    /// How many schedules ran, the failing one included.
+    pub schedules: usize,
+    /// Wall time of the whole run.
+    pub elapsed: Duration,
+    /// For a failure, the [`Token`](super::Token) (as text) that replays the failing schedule.
+    pub replay: Option<String>,
+    /// The failing execution's steps, as the scenario recorded them with
+    /// [`trace::event`](super::trace::event); empty when clean.
+    pub trace: Vec<Event>,
+}
+
+impl Report {
+    /// The kind of the failure found, if any.
+    ///
+    /// ```
+    /// use verisync::check::Report;
+    /// fn found_deadlock(r: &Report) -> bool {
+    ///     r.kind() == Some(verisync::check::FailureKind::Deadlock)
+    /// }
+    /// # let _ = found_deadlock;
+    /// ```
+    pub fn kind(&self) -> Option<FailureKind> {
+        self.failure.as_ref().map(|f| f.kind)
+    }
+
+    /// `true` when no failure was found.
+    ///
+    /// ```
+    /// use verisync::check::Report;
+    /// fn passed(r: &Report) -> bool {
+    ///     r.is_clean()
+    /// }
+    /// # let _ = passed;
+    /// ```
+    pub fn is_clean(&self) -> bool {
+        self.failure.is_none()
+    }
+}

@@ -1,0 +1,451 @@
+//! The shuttle driver (feature `shuttle`): [`explore`] a scenario under random or PCT schedules,
+//! [`replay`] one token's schedule, each returning one [`Report`].
+//!
+//! Neither panics on a failure of the scenario: the failure is the report's. Neither prints
+//! anything of its own; shuttle still writes a line or two to stderr per failure (through its
+//! panic hook and `eprintln!`), which a test harness captures. The explorer binary keeps those
+//! off the terminal by running its work in a child process (see `src/bin/explorer.rs`).
+
+use std::cell::RefCell;
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use shuttle::scheduler::{
+    DataSource, PctScheduler, RandomDataSource, RandomScheduler, Schedule, Task, TaskId,
+};
+use shuttle::{Config, FailurePersistence, Runner};
+use shuttle_engine::runtime::execution::CurrentSchedule;
+use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
+use shuttle_engine::scheduler::ScheduleStep;
+
+use super::{trace, Failure, FailureKind, ReplayError, Report, Token};
+
+/// Which shuttle scheduler explores the schedules.
+///
+/// ```
+/// use verisync::check::Scheduler;
+/// assert_eq!(Scheduler::Pct { seed: 1, depth: 3 }.to_string(), "pct(d=3)");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheduler {
+    /// Uniformly random choice at every step, from `seed`.
+    Random {
+        /// The seed; the same seed explores the same schedules.
+        seed: u64,
+    },
+    /// Probabilistic concurrency testing (PCT): random priorities with `depth - 1` priority
+    /// change points, which finds bugs of depth `depth` with a known probability.
+    Pct {
+        /// The seed; the same seed explores the same schedules.
+        seed: u64,
+        /// The bug depth PCT targets (2 or 3 covers the notes' cases).
+        depth: usize,
+    },
+}
+
+impl fmt::Display for Scheduler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scheduler::Random { .. } => f.write_str("random"),
+            Scheduler::Pct { depth, .. } => write!(f, "pct(d={depth})"),
+        }
+    }
+}
+
+/// Explores the scenario `f`, called `scenario`, under `scheduler` for at most `max_schedules`
+/// schedules, stopping at the first failure. `f` runs once per schedule, inside shuttle; the
+/// report's replay token is bound to `scenario`.
+///
+/// ```
+/// use verisync::check::{explore, trace, FailureKind, Scheduler};
+/// use verisync::sync::{thread, Arc, Mutex};
+///
+/// fn racy() {
+///     let n = Arc::new(Mutex::new(0));
+///     let n2 = Arc::clone(&n);
+///     let t = thread::spawn(move || {
+///         let seen = *n2.lock();
+///         trace::event(2, format!("reads {seen}"));
+///         *n2.lock() = seen + 1;
+///     });
+///     let seen = *n.lock();
+///     trace::event(1, format!("reads {seen}"));
+///     *n.lock() = seen + 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock(), 2, "lost update");
+/// }
+/// let report = explore("racy", Scheduler::Random { seed: 7 }, 1000, racy);
+/// assert_eq!(report.kind(), Some(FailureKind::Panic));
+/// assert!(report.replay.is_some() && !report.trace.is_empty());
+///
+/// let clean = explore("sums", Scheduler::Random { seed: 1 }, 10, || assert_eq!(1 + 1, 2));
+/// assert!(clean.is_clean());
+/// assert_eq!(clean.schedules, 10);
+/// ```
+pub fn explore<F>(scenario: &str, scheduler: Scheduler, max_schedules: usize, f: F) -> Report
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let config = quiet_config();
+    let started = Instant::now();
+    let (run, schedules) = run_counted(f, |body| match scheduler {
+        Scheduler::Random { seed } => {
+            Runner::new(RandomScheduler::new_from_seed(seed, max_schedules), config).run(body);
+        }
+        Scheduler::Pct { seed, depth } => {
+            Runner::new(
+                PctScheduler::new_from_seed(seed, depth, max_schedules),
+                config,
+            )
+            .run(body);
+        }
+    });
+    let elapsed = started.elapsed();
+    let (failure, trace, replay) = match run {
+        Ok(()) => (None, Vec::new(), None),
+        Err(failure) => {
+            let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+            let token = Token::new(scenario, &schedule).to_string();
+            (Some(failure), trace::take(), Some(token))
+        }
+    };
+    Report {
+        failure,
+        schedules,
+        elapsed,
+        replay,
+        trace,
+    }
+}
+
+/// Runs the scenario `f`, called `scenario`, once under the schedule that `token` (a
+/// [`Report::replay`] from [`explore`]) encodes.
+///
+/// `Ok` with a failure: the token reproduced it. `Ok` and clean: the run followed the whole
+/// schedule (and then finished with no choice left to make) and nothing failed: the scenario's
+/// outcome no longer depends on it. The token is checked before anything runs, and the run is
+/// checked to follow it step by step.
+///
+/// # Errors
+///
+/// * [`ReplayError::Undecodable`]: `token` is not a token.
+/// * [`ReplayError::Mismatch`]: it was recorded in another scenario.
+/// * [`ReplayError::Diverged`]: it belongs to `scenario`, but the run could not follow its
+///   schedule (a thread it names could not run, or steps were missing or left over).
+///
+/// ```
+/// use verisync::check::{explore, replay, ReplayError, Scheduler};
+/// use verisync::sync::{thread, Arc, Mutex};
+///
+/// fn racy() {
+///     let n = Arc::new(Mutex::new(0));
+///     let n2 = Arc::clone(&n);
+///     let t = thread::spawn(move || {
+///         let seen = *n2.lock();
+///         *n2.lock() = seen + 1;
+///     });
+///     let seen = *n.lock();
+///     *n.lock() = seen + 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock(), 2, "lost update");
+/// }
+/// let found = explore("racy", Scheduler::Random { seed: 7 }, 1000, racy);
+/// let token = found.replay.as_deref().unwrap();
+/// let again = replay("racy", token, racy).unwrap();
+/// assert_eq!(again.failure, found.failure);
+///
+/// assert!(matches!(replay("other", token, racy), Err(ReplayError::Mismatch { .. })));
+/// assert!(matches!(replay("racy", "junk", racy), Err(ReplayError::Undecodable { .. })));
+/// ```
+pub fn replay<F>(scenario: &str, token: &str, f: F) -> Result<Report, ReplayError>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let token = Token::parse(token)?;
+    if !token.belongs_to(scenario) {
+        return Err(ReplayError::Mismatch {
+            scenario: scenario.to_owned(),
+        });
+    }
+    let schedule = deserialize_schedule(token.schedule()).ok_or(ReplayError::Undecodable {
+        reason: "shuttle cannot read its schedule".to_owned(),
+    })?;
+    let steps = schedule.steps.len();
+    let progress = Rc::new(RefCell::new(Progress::default()));
+    let replayer = Replayer {
+        data: RandomDataSource::initialize(schedule.seed),
+        schedule,
+        started: false,
+        progress: Rc::clone(&progress),
+    };
+    let started = Instant::now();
+    let (run, schedules) = run_counted(f, |body| {
+        Runner::new(replayer, quiet_config()).run(body);
+    });
+    let elapsed = started.elapsed();
+    let progress = progress.take();
+    let diverged = |detail: String| ReplayError::Diverged {
+        scenario: scenario.to_owned(),
+        detail,
+    };
+    if let Some(detail) = progress.diverged {
+        return Err(diverged(detail));
+    }
+    let failure = run.err();
+    if failure.is_none() && progress.at < steps {
+        return Err(diverged(format!(
+            "the run ended after {} of its {steps} steps",
+            progress.at
+        )));
+    }
+    let trace = if failure.is_some() {
+        trace::take()
+    } else {
+        Vec::new()
+    };
+    Ok(Report {
+        failure,
+        schedules,
+        elapsed,
+        replay: Some(token.to_string()),
+        trace,
+    })
+}
+
+fn quiet_config() -> Config {
+    let mut config = Config::new();
+    // The report carries the token; nothing needs printing.
+    config.failure_persistence = FailurePersistence::None;
+    config
+}
+
+/// Runs `f` through `runner`, starting a fresh [`trace`] before each execution; returns the
+/// failure that ended the run, if any, and how many executions ran.
+fn run_counted<F, R>(f: F, runner: R) -> (Result<(), Failure>, usize)
+where
+    F: Fn() + Send + Sync + 'static,
+    R: FnOnce(Box<dyn Fn() + Send + Sync>),
+{
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    let body: Box<dyn Fn() + Send + Sync> = Box::new(move || {
+        // Relaxed: a plain tally, read after the runner returns on this same OS thread.
+        counter.fetch_add(1, Ordering::Relaxed);
+        trace::start();
+        f()
+    });
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| runner(body)));
+    // Relaxed: see above.
+    let schedules = count.load(Ordering::Relaxed);
+    let outcome = outcome.map_err(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic with a non-string payload".to_owned());
+        // shuttle words every deadlock it reports "deadlock! blocked tasks: …" or "deadlock while
+        // dropping …"; everything else is a panic of the scenario.
+        let kind = if message.starts_with("deadlock") {
+            FailureKind::Deadlock
+        } else {
+            FailureKind::Panic
+        };
+        Failure::new(kind, message)
+    });
+    (outcome, schedules)
+}
+
+/// How far a replay followed its schedule.
+#[derive(Default)]
+struct Progress {
+    /// Steps of the schedule taken.
+    at: usize,
+    /// Where and how the run left the schedule, if it did.
+    diverged: Option<String>,
+}
+
+/// Replays one schedule, like shuttle's `ReplayScheduler`, but where that one panics when the
+/// run leaves the schedule (and the panic reads like a failure of the scenario), this one
+/// records where and stops the execution.
+struct Replayer {
+    schedule: Schedule,
+    data: RandomDataSource,
+    started: bool,
+    progress: Rc<RefCell<Progress>>,
+}
+
+impl Replayer {
+    fn leave(&self, detail: String) {
+        let mut progress = self.progress.borrow_mut();
+        if progress.diverged.is_none() {
+            progress.diverged = Some(detail);
+        }
+    }
+}
+
+impl shuttle::scheduler::Scheduler for Replayer {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if std::mem::replace(&mut self.started, true) {
+            return None;
+        }
+        Some(Schedule::new(self.data.reinitialize()))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        _current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let at = self.progress.borrow().at;
+        if self.progress.borrow().diverged.is_some() {
+            return None;
+        }
+        let threads = || {
+            runnable
+                .iter()
+                .map(|t| usize::from(t.id()).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.schedule.steps.get(at) {
+            // A run that fails records no step past its failure; one that no longer fails there
+            // may go on while it has no choice to make (a scenario's main thread finishing, say).
+            None if runnable.len() == 1 => Some(runnable[0].id()),
+            None => {
+                let left = threads();
+                self.leave(format!(
+                    "its {at} steps ran out while tasks {left} could run"
+                ));
+                None
+            }
+            Some(ScheduleStep::Random) => {
+                self.leave(format!(
+                    "step {at} is a random choice, but the run asked which task runs next"
+                ));
+                None
+            }
+            Some(&ScheduleStep::Task(next)) => {
+                if runnable.iter().any(|t| t.id() == next) {
+                    self.progress.borrow_mut().at += 1;
+                    Some(next)
+                } else {
+                    let left = threads();
+                    self.leave(format!(
+                        "step {at} runs task {}, but only tasks {left} could run",
+                        usize::from(next)
+                    ));
+                    None
+                }
+            }
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let at = self.progress.borrow().at;
+        if matches!(self.schedule.steps.get(at), Some(ScheduleStep::Random)) {
+            self.progress.borrow_mut().at += 1;
+        } else {
+            self.leave(format!(
+                "the run asked for a random choice at step {at}, which the schedule does not have"
+            ));
+        }
+        self.data.next_u64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{thread, Arc as SyncArc, Mutex};
+
+    fn racy() {
+        let n = SyncArc::new(Mutex::new(0));
+        let n2 = SyncArc::clone(&n);
+        let t = thread::spawn(move || {
+            let seen = *n2.lock();
+            *n2.lock() = seen + 1;
+        });
+        let seen = *n.lock();
+        *n.lock() = seen + 1;
+        t.join().unwrap();
+        assert_eq!(*n.lock(), 2, "lost update");
+    }
+
+    fn two_threads_clean() {
+        let n = SyncArc::new(Mutex::new(0));
+        let n2 = SyncArc::clone(&n);
+        let t = thread::spawn(move || *n2.lock() += 1);
+        *n.lock() += 1;
+        t.join().unwrap();
+    }
+
+    #[test]
+    fn a_replayed_token_reproduces_its_failure() {
+        let found = explore("racy", Scheduler::Pct { seed: 2, depth: 3 }, 1000, racy);
+        assert_eq!(found.kind(), Some(FailureKind::Panic));
+        let again = replay("racy", found.replay.as_deref().unwrap(), racy).unwrap();
+        assert_eq!(again.failure, found.failure);
+        assert_eq!(again.schedules, 1);
+        assert_eq!(again.replay, found.replay);
+    }
+
+    #[test]
+    fn a_bad_token_is_an_error_never_a_verdict() {
+        let found = explore("racy", Scheduler::Random { seed: 7 }, 1000, racy);
+        let token = found.replay.unwrap();
+        assert!(matches!(
+            replay("racy", "garbage", racy),
+            Err(ReplayError::Undecodable { .. })
+        ));
+        assert!(matches!(
+            replay("racy", &token[..token.len() - 2], racy),
+            Err(ReplayError::Undecodable { .. })
+        ));
+        assert_eq!(
+            replay("other", &token, racy).unwrap_err(),
+            ReplayError::Mismatch {
+                scenario: "other".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_schedule_that_no_longer_fits_is_diverged() {
+        // The token of a two-thread race, replayed (under the same name) against a scenario
+        // with one thread: the schedule names a task that never exists.
+        let found = explore("same", Scheduler::Random { seed: 7 }, 1000, racy);
+        let token = found.replay.unwrap();
+        let err = replay("same", &token, || {}).unwrap_err();
+        assert!(matches!(err, ReplayError::Diverged { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_schedule_that_fits_and_fails_nothing_replays_clean() {
+        // Record a complete clean run's schedule by failing at its very end.
+        let found = explore("clean", Scheduler::Random { seed: 3 }, 1, || {
+            two_threads_clean();
+            panic!("stop here");
+        });
+        let token = found.replay.unwrap();
+        let again = replay("clean", &token, two_threads_clean).unwrap();
+        assert!(again.is_clean(), "{again:?}");
+        assert!(again.trace.is_empty());
+    }
+
+    #[test]
+    fn a_deadlock_is_reported_as_one() {
+        let report = explore("stuck", Scheduler::Random { seed: 1 }, 10, || {
+            let m = SyncArc::new(Mutex::new(()));
+            let _held = m.lock();
+            let m2 = SyncArc::clone(&m);
+            thread::spawn(move || drop(m2.lock())).join().unwrap();
+        });
+        assert_eq!(report.kind(), Some(FailureKind::Deadlock));
+        assert_eq!(report.schedules, 1);
+    }
+}
