@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 use std::time::Duration;
-use verisync::sync::explore::{explore, Scheduler, Verdict};
+use verisync::check::{explore, FailureKind, Scheduler};
 use verisync::sync::{thread, Arc, Condvar, Mutex};
 
 #[test]
@@ -30,26 +30,22 @@ fn timed_wait_reaches_both_branches_under_random_and_pct() {
     ] {
         let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
         let s = seen.clone();
-        let report = explore(
-            move || {
-                let pair = Arc::new((Mutex::new(false), Condvar::new()));
-                let p2 = Arc::clone(&pair);
-                let t = thread::spawn(move || {
-                    *p2.0.lock() = true;
-                    p2.1.notify_one();
-                });
-                let (g, timed_out) =
-                    pair.1
-                        .wait_timeout_while(pair.0.lock(), Duration::from_millis(5), |r| !*r);
-                assert_eq!(timed_out, !*g);
-                drop(g);
-                t.join().unwrap();
-                s.lock().unwrap().insert(timed_out);
-            },
-            scheduler,
-            500,
-        );
-        assert_eq!(report.verdict, Verdict::Clean, "{scheduler}");
+        let report = explore("facade/both-branches", scheduler, 500, move || {
+            let pair = Arc::new((Mutex::new(false), Condvar::new()));
+            let p2 = Arc::clone(&pair);
+            let t = thread::spawn(move || {
+                *p2.0.lock() = true;
+                p2.1.notify_one();
+            });
+            let (g, timed_out) =
+                pair.1
+                    .wait_timeout_while(pair.0.lock(), Duration::from_millis(5), |r| !*r);
+            assert_eq!(timed_out, !*g);
+            drop(g);
+            t.join().unwrap();
+            s.lock().unwrap().insert(timed_out);
+        });
+        assert_eq!(report.failure, None, "{scheduler}");
         assert_eq!(
             *seen.lock().unwrap(),
             BTreeSet::from([false, true]),
@@ -61,23 +57,47 @@ fn timed_wait_reaches_both_branches_under_random_and_pct() {
 #[test]
 fn an_untimed_lone_waiter_is_still_a_deadlock() {
     // The clock must not hide real hangs: a wait with no timeout and no notifier is reported.
-    let report = explore(
-        || {
-            let (m, cv) = (Mutex::new(0), Condvar::new());
-            drop(cv.wait_while(m.lock(), |n| *n == 0));
-        },
-        Scheduler::Random { seed: 1 },
-        10,
-    );
-    assert!(matches!(report.verdict, Verdict::Deadlock(_)), "{report:?}");
+    let report = explore("facade/untimed", Scheduler::Random { seed: 1 }, 10, || {
+        let (m, cv) = (Mutex::new(0), Condvar::new());
+        drop(cv.wait_while(m.lock(), |n| *n == 0));
+    });
+    assert_eq!(report.kind(), Some(FailureKind::Deadlock), "{report:?}");
     // So is a "timeout" of FOREVER or more.
-    let report = explore(
+    let report = explore("facade/forever", Scheduler::Random { seed: 1 }, 10, || {
+        let (m, cv) = (Mutex::new(0), Condvar::new());
+        drop(cv.wait_timeout_while(m.lock(), Duration::MAX, |n| *n == 0));
+    });
+    assert_eq!(report.kind(), Some(FailureKind::Deadlock), "{report:?}");
+}
+
+#[test]
+fn many_timed_waits_in_a_row_each_end() {
+    // The clock exits when idle under shuttle and the next timed wait starts another: a thread
+    // making many timed waits in a row (sleeps, timed-out acquires) finishes every one.
+    shuttle::check_random(
         || {
-            let (m, cv) = (Mutex::new(0), Condvar::new());
-            drop(cv.wait_timeout_while(m.lock(), Duration::MAX, |n| *n == 0));
+            let sem = verisync::Semaphore::new(0);
+            for _ in 0..6 {
+                thread::sleep(Duration::from_millis(1));
+                assert!(sem.acquire_timeout(Duration::from_millis(1)).is_none());
+            }
         },
-        Scheduler::Random { seed: 1 },
+        50,
+    );
+}
+
+#[test]
+#[should_panic(expected = "the user's own assertion")]
+fn a_failing_model_that_made_a_timed_wait_fails_as_a_test() {
+    shuttle::check_random(
+        || {
+            let sem = Arc::new(verisync::Semaphore::new(0));
+            let s2 = Arc::clone(&sem);
+            let waiter = thread::spawn(move || drop(s2.acquire_timeout(Duration::from_millis(5))));
+            assert!(sem.acquire_timeout(Duration::from_millis(1)).is_none());
+            assert_eq!(1 + 1, 3, "the user's own assertion");
+            waiter.join().unwrap();
+        },
         10,
     );
-    assert!(matches!(report.verdict, Verdict::Deadlock(_)), "{report:?}");
 }
