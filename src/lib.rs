@@ -6,8 +6,48 @@
 //!
 //! Every primitive is written once against the backend facade [`sync`], which is `std` in a
 //! normal build, loom under `RUSTFLAGS="--cfg loom"` and shuttle under the `shuttle` feature;
-//! so a model of your code explores ours too. The [`casebook`] turns the notes' concurrency bugs
-//! into runnable cases, each with a broken and a fixed variant.
+//! so a model of your code explores ours too, timeouts included. The [`casebook`] turns the
+//! notes' concurrency bugs into runnable cases, each with a broken and a fixed variant.
+//!
+//! ## The types
+//!
+//! * **Locks:** [`Mutex`] (with [`lock_timeout`](Mutex::lock_timeout)),
+//!   [`ReentrantLock`] (the owner re-enters), and [`Account`], a balance whose deposits,
+//!   withdrawals and transfers are atomic and never deadlock.
+//! * **Counting:** [`Semaphore`] and [`BoundedSemaphore`], handing out RAII
+//!   [`SemaphorePermit`]s.
+//! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
+//!   (`task_done`/`join`), whose errors give the item back.
+//! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
+//!   with modelled timeouts), [`check`] (exploring and replaying a scenario), [`casebook`] (the
+//!   notes' bugs).
+//!
+//! ## From Python
+//!
+//! | Python | verisync |
+//! |---|---|
+//! | `threading.Lock()`, `acquire(timeout=t)` | [`Mutex::new`], [`lock`](Mutex::lock), [`lock_timeout`](Mutex::lock_timeout) |
+//! | `threading.RLock()` | [`ReentrantLock::new`], [`lock`](ReentrantLock::lock) |
+//! | `threading.Semaphore(n)`, `release(n)` | [`Semaphore::new`], [`acquire`](Semaphore::acquire), [`release`](Semaphore::release) |
+//! | `threading.BoundedSemaphore(n)` | [`BoundedSemaphore::new`] (an over-release is an `Err`) |
+//! | `queue.Queue(maxsize)`, `put`/`get`, `put_nowait`/`get_nowait` | [`BoundedQueue::new`], [`put`](BoundedQueue::put)/[`get`](BoundedQueue::get), [`try_put`](BoundedQueue::try_put)/[`try_get`](BoundedQueue::try_get) |
+//! | a `None` sentinel per consumer, `q.shutdown()` | [`BoundedQueue::close`] |
+//! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
+//! | 001's `Account` with a lock | [`Account`] |
+//! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
+//!
+//! ## Features and cfgs
+//!
+//! * default: the std world, for production.
+//! * `RUSTFLAGS="--cfg loom"`: every type (and [`sync`]) switches to [loom](https://docs.rs/loom);
+//!   declare `cfg(loom)` in your `[lints.rust] unexpected_cfgs` and add loom under
+//!   `[target.'cfg(loom)'.dev-dependencies]`.
+//! * feature `shuttle`: every type switches to [shuttle](https://docs.rs/shuttle), and
+//!   [`check`] gains its shuttle driver; the explorer binary needs it.
+//!
+//! Both at once is a compile error. Under either checker, time is virtual: every timed wait is
+//! explored both woken and timed out, at a cost of one model thread per execution (see
+//! [`sync`]).
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 
