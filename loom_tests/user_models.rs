@@ -125,3 +125,48 @@ fn four_threads_of_your_own_with_timed_waits_leave_room_for_the_clock() {
         }
     });
 }
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn a_lock_order_deadlock_fails_as_a_test() {
+    // 004 案例14 in a user's own model: loom reports the deadlock, and the threads it abandons
+    // (each holding one verisync lock and waiting for the other) are torn down without
+    // aborting the binary.
+    bounded(2, || {
+        let a = Arc::new(verisync::Mutex::new(0));
+        let b = Arc::new(verisync::Mutex::new(0));
+        let t = {
+            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+            thread::spawn(move || {
+                let _b = b.lock();
+                *a.lock() += 1;
+            })
+        };
+        {
+            let _a = a.lock();
+            *b.lock() += 1;
+        }
+        t.join().unwrap();
+    });
+}
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn a_reentrant_lock_order_deadlock_fails_as_a_test() {
+    bounded(2, || {
+        let a = Arc::new(ReentrantLock::new(()));
+        let b = Arc::new(ReentrantLock::new(()));
+        let t = {
+            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+            thread::spawn(move || {
+                let _b = b.lock();
+                let _a = a.lock();
+            })
+        };
+        {
+            let _a = a.lock();
+            let _b = b.lock();
+        }
+        t.join().unwrap();
+    });
+}

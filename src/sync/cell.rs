@@ -13,7 +13,7 @@
 /// # });
 /// ```
 #[derive(Debug, Default)]
-pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+pub struct UnsafeCell<T: ?Sized>(std::cell::UnsafeCell<T>);
 
 impl<T> UnsafeCell<T> {
     /// Wraps `value`.
@@ -28,6 +28,19 @@ impl<T> UnsafeCell<T> {
         UnsafeCell(std::cell::UnsafeCell::new(value))
     }
 
+    /// Consumes the cell and returns the value.
+    ///
+    /// ```
+    /// # verisync::sync::model(|| {
+    /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
+    /// # });
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+impl<T: ?Sized> UnsafeCell<T> {
     /// Calls `f` with a shared pointer to the value.
     ///
     /// ```
@@ -53,16 +66,5 @@ impl<T> UnsafeCell<T> {
     #[inline]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
-    }
-
-    /// Consumes the cell and returns the value.
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
-    /// # });
-    /// ```
-    pub fn into_inner(self) -> T {
-        self.0.into_inner()
     }
 }
