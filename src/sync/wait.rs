@@ -97,6 +97,11 @@ mod tests {
     }
 
     #[test]
+    fn forever_is_a_century() {
+        assert_eq!(FOREVER.as_secs(), 3_153_600_000);
+    }
+
+    #[test]
     #[cfg(not(any(loom, feature = "shuttle")))]
     fn a_deadline_in_the_past_leaves_zero() {
         let w = Wait::timeout(Duration::from_nanos(1));
