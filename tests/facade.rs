@@ -76,3 +76,41 @@ fn try_lock_debug_and_into_inner() {
     assert_eq!(format!("{m:?}"), "Mutex { data: 3 }");
     assert_eq!(m.into_inner(), 3);
 }
+
+#[test]
+fn thread_tokens_are_even_stable_and_never_shared() {
+    let mine = verisync::sync::thread::token();
+    assert!(mine != 0 && mine % 2 == 0);
+    assert_eq!(mine, verisync::sync::thread::token());
+    let others: Vec<usize> = (0..4)
+        .map(|_| thread::spawn(verisync::sync::thread::token).join().unwrap())
+        .collect();
+    let mut all = others.clone();
+    all.push(mine);
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 5, "{others:?} and {mine}");
+    // Tokens grow with the threads that ask: a later thread's is larger than an earlier one's.
+    assert!(others.windows(2).all(|w| w[0] < w[1]), "{others:?}");
+}
+
+#[test]
+fn dropping_a_guard_unlocks_and_a_guard_debugs_as_its_value() {
+    let m = Mutex::new(vec![1, 2]);
+    let g = m.lock();
+    assert_eq!(format!("{g:?}"), "[1, 2]");
+    assert!(m.try_lock().is_none());
+    drop(g);
+    assert!(m.try_lock().is_some());
+}
+
+#[test]
+fn a_zero_timeout_tries_once_without_sleeping() {
+    let (m, cv) = (Mutex::new(0), Condvar::new());
+    let start = Instant::now();
+    for _ in 0..1000 {
+        let (_g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::ZERO, |n| *n == 0);
+        assert!(timed_out);
+    }
+    assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
+}
