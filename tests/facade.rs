@@ -114,3 +114,14 @@ fn a_zero_timeout_tries_once_without_sleeping() {
     }
     assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
 }
+
+#[test]
+fn model_runs_the_closure_once_in_std_and_a_condvar_debugs_by_name() {
+    let runs = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let r = Arc::clone(&runs);
+    verisync::sync::model(move || {
+        r.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert_eq!(format!("{:?}", Condvar::new()), "Condvar { .. }");
+}
