@@ -63,6 +63,34 @@ fn lock_timeout_gives_up_after_about_its_timeout_and_the_lock_still_works() {
     assert!(m.lock_timeout(Duration::MAX).is_some());
 }
 
+/// Issue 11 defect 7: a zero timeout tries once, as `try_lock` does: with the lock held by
+/// another thread, no spinning and no parking.
+#[test]
+fn a_zero_timeout_costs_what_try_lock_costs() {
+    let m = Mutex::new(());
+    let held = m.lock();
+    thread::scope(|s| {
+        s.spawn(|| {
+            // The fastest of five rounds, so that a round spent descheduled cannot fail it.
+            let took = (0..5)
+                .map(|_| {
+                    let start = Instant::now();
+                    for _ in 0..1000 {
+                        assert!(m.lock_timeout(Duration::ZERO).is_none());
+                    }
+                    start.elapsed()
+                })
+                .min()
+                .unwrap();
+            assert!(
+                took < Duration::from_millis(5),
+                "1000 zero-timeout locks took {took:?} (the fastest of five rounds)"
+            );
+        });
+    });
+    drop(held);
+}
+
 #[test]
 fn lock_timeout_succeeds_when_released_in_time() {
     let m = Arc::new(Mutex::new(0));
