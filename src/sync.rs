@@ -850,7 +850,7 @@ pub use loom::cell::UnsafeCell;
 /// ```
 #[cfg(not(loom))]
 #[derive(Debug, Default)]
-pub struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+pub struct UnsafeCell<T: ?Sized>(std::cell::UnsafeCell<T>);
 
 #[cfg(not(loom))]
 impl<T> UnsafeCell<T> {
@@ -866,6 +866,20 @@ impl<T> UnsafeCell<T> {
         UnsafeCell(std::cell::UnsafeCell::new(value))
     }
 
+    /// Consumes the cell and returns the value.
+    ///
+    /// ```
+    /// # verisync::sync::model(|| {
+    /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
+    /// # });
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.0.into_inner()
+    }
+}
+
+#[cfg(not(loom))]
+impl<T: ?Sized> UnsafeCell<T> {
     /// Calls `f` with a shared pointer to the value.
     ///
     /// ```
@@ -891,16 +905,5 @@ impl<T> UnsafeCell<T> {
     #[inline]
     pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
         f(self.0.get())
-    }
-
-    /// Consumes the cell and returns the value.
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// assert_eq!(verisync::sync::UnsafeCell::new("v").into_inner(), "v");
-    /// # });
-    /// ```
-    pub fn into_inner(self) -> T {
-        self.0.into_inner()
     }
 }
