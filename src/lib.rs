@@ -16,6 +16,7 @@ pub mod sync;
 
 mod account;
 mod mutex;
+mod park;
 mod queue;
 pub use queue::{
     BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
@@ -24,7 +25,6 @@ pub use queue::{
 mod reentrant;
 pub use reentrant::{ReentrantLock, ReentrantLockGuard};
 mod semaphore;
-mod waitqueue;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};

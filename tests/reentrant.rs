@@ -547,19 +547,22 @@ fn every_sixteenth_wake_hands_the_lock_over() {
     const WAKES: usize = 160;
     let lock = ReentrantLock::new(());
     let served = AtomicUsize::new(0);
-    // How many times main has taken the lock back after the waiter was served.
-    let retaken = AtomicUsize::new(0);
+    // How many times main has let the waiter release the lock it was served, and has taken
+    // the lock back after it.
+    let (let_go, retaken) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let stop = AtomicBool::new(false);
     let mut held = Some(lock.lock());
     let mut not_barged = Vec::new();
     thread::scope(|s| {
-        let (lock, served, retaken, stop) = (&lock, &served, &retaken, &stop);
+        let (lock, served, let_go, retaken, stop) = (&lock, &served, &let_go, &retaken, &stop);
         s.spawn(move || loop {
             let g = lock.lock();
             if stop.load(SeqCst) {
                 break;
             }
             let n = served.fetch_add(1, SeqCst) + 1;
+            // Hold the lock until main has looked: a handoff must never look free.
+            wait_until("main to let the waiter go", || let_go.load(SeqCst) == n);
             drop(g);
             // Park again only once main holds the lock once more.
             wait_until("main to take the lock back", || retaken.load(SeqCst) == n);
@@ -574,7 +577,10 @@ fn every_sixteenth_wake_hands_the_lock_over() {
                 wait_until("the waiter to be served", || {
                     served.load(SeqCst) == before + 1
                 });
-                held = Some(lock.lock());
+                let_go.store(before + 1, SeqCst);
+                // Not `lock()`: main would park, and the waiter's release would count a wake.
+                wait_until("the waiter to let go", || !lock.is_locked());
+                held = Some(lock.try_lock().expect("nobody else takes it"));
                 retaken.store(before + 1, SeqCst);
             }
         }

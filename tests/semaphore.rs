@@ -437,6 +437,34 @@ fn unbounded_overflow_is_an_error_not_a_wrap() {
     t.join().unwrap();
 }
 
+/// Issue 11 defect 1: a release with a thread parked costs O(threads woken), not O(n). It
+/// used to wake in a loop of `n` steps under the internal lock: `release(2^34)` with one
+/// parked waiter took 28.6 s, and `release(MAX_PERMITS)` never returned.
+#[test]
+fn a_huge_release_with_one_parked_waiter_returns_at_once_and_counts_right() {
+    let sem = Arc::new(Semaphore::new(0));
+    let s2 = sem.clone();
+    let waiter = thread::spawn(move || s2.acquire().forget());
+    wait_until("the waiter to park", || sem.waiters() == 1);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let s3 = sem.clone();
+    // On its own thread, so that a release that never returns fails the test instead of
+    // hanging it.
+    thread::spawn(move || {
+        let start = Instant::now();
+        let done = s3.release(Semaphore::MAX_PERMITS);
+        let _ = tx.send((done, start.elapsed()));
+    });
+    let (done, took) = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("release(MAX_PERMITS) with one parked waiter did not return within 5 s");
+    assert_eq!(done, Ok(()));
+    assert!(took < Duration::from_secs(1), "release took {took:?}");
+    waiter.join().unwrap();
+    assert_eq!(sem.available_permits(), Semaphore::MAX_PERMITS - 1);
+    assert_eq!(sem.waiters(), 0);
+}
+
 /// Issue 11 defect 7: a zero timeout tries once, as `try_acquire` does. With the permit held
 /// elsewhere, it used to spin and park (10 µs on average, 2.4 ms at worst, each).
 fn a_zero_timeout_costs_what_try_acquire_costs<S: Sem>() {
@@ -631,6 +659,39 @@ fn every_sixteenth_wake_hands_the_permit_over<S: Sem>() {
     assert_eq!((sem.available(), sem.waiters()), (0, 0));
 }
 both!(every_sixteenth_wake_hands_the_permit_over);
+
+/// A thread woken to retry that loses the permit to a newcomer parks again at the front: it is
+/// still served before a thread that parked after it.
+fn a_retried_thread_that_loses_parks_again_at_the_front<S: Sem>() {
+    let sem = Arc::new(S::make(1));
+    sem.acquire_forget();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let spawn = |i: usize| {
+        let (s, o) = (sem.clone(), order.clone());
+        thread::spawn(move || {
+            s.acquire_forget();
+            o.lock().unwrap().push(i);
+        })
+    };
+    let first = spawn(0);
+    wait_until("0 to park", || sem.waiters() == 1);
+    let second = spawn(1);
+    wait_until("1 to park", || sem.waiters() == 2);
+    // 0 is woken to retry; main takes the permit back before it runs (almost always), and 0
+    // parks again, at the front.
+    sem.release(1).unwrap();
+    if sem.try_acquire_forget() {
+        wait_until("0 to park again", || sem.waiters() == 2);
+        sem.release(1).unwrap();
+    }
+    wait_until("one served", || order.lock().unwrap().len() == 1);
+    sem.release(1).unwrap();
+    first.join().unwrap();
+    second.join().unwrap();
+    assert_eq!(*order.lock().unwrap(), [0, 1]);
+    assert_eq!((sem.available(), sem.waiters()), (0, 0));
+}
+both!(a_retried_thread_that_loses_parks_again_at_the_front);
 
 /// A waiter that times out leaves the queue; the ones behind it keep their order.
 #[test]
