@@ -29,7 +29,7 @@
 //! counts the operations done (for a queue: the items got, after the producers stopped and the
 //! consumers drained) over the time until the last thread finished. The shapes:
 //!
-//! * `reentrant_lock`, `semaphore` (one permit), `account`: every thread loops on one
+//! * `reentrant_lock`, `semaphore` (one permit), `mutex`, `account`: every thread loops on one
 //!   acquire + release (one deposit of 1), all on the same instance;
 //! * `queue` (blocking put/get) and `queue_try` (non-blocking, spinning with
 //!   `crossbeam_utils::Backoff`): at 1 thread a put then a get of one item; at `n` threads,
@@ -563,6 +563,13 @@ mod curve {
         let condvar = hammered(CondvarSemaphore::one, CondvarSemaphore::acquire_release);
         add("semaphore", "mutex_condvar", Peer, condvar);
 
+        let ours = hammered(|| verisync::Mutex::new(0u64), |m| *m.lock() += 1);
+        add("mutex", "verisync", Ours, ours);
+        let pl = hammered(|| parking_lot::Mutex::new(0u64), |m| *m.lock() += 1);
+        add("mutex", "parking_lot", Peer, pl);
+        let std_mutex = hammered(|| Mutex::new(0u64), |m| *m.lock().unwrap() += 1);
+        add("mutex", "std_mutex", Peer, std_mutex);
+
         let ours = hammered(
             || Account::new(0),
             |a| {
@@ -579,6 +586,15 @@ mod curve {
             },
         );
         add("account", "std_mutex", Peer, std_mutex);
+        let pl = hammered(
+            || parking_lot::Mutex::new(0u64),
+            |a| {
+                let mut g = a.lock();
+                *g = g.checked_add(black_box(1)).unwrap();
+                black_box(*g);
+            },
+        );
+        add("account", "parking_lot", Peer, pl);
         let atomic = hammered(
             || AtomicU64::new(0),
             |a| {

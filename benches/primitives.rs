@@ -22,8 +22,10 @@
 //!   capacity 1 and 1024, one criterion iteration = one item through the queue, so the times are
 //!   per item and the throughput is items/s (`mpsc` is absent from MPMC: its receiver is not
 //!   `Clone`); the non-blocking pair spins with `crossbeam_utils::Backoff` when full or empty;
-//! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>` and the floor, one
-//!   `AtomicU64::fetch_add`.
+//! * `mutex`: [`verisync::Mutex`] lock + bump a counter + unlock vs `std::sync::Mutex` and
+//!   `parking_lot::Mutex`, 1 thread (`t1`) and 2 threads contending (`t2`);
+//! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>`, a
+//!   `parking_lot::Mutex<u64>` and the floor, one `AtomicU64::fetch_add`.
 //!
 //! Contended runs (`t2`, the queue shapes) split `iters` operations among the threads and time
 //! from a barrier to the last join: the reported time is wall time per operation, whoever did it.
@@ -532,6 +534,22 @@ mod bench {
         }
     }
 
+    fn mutex(c: &mut Criterion) {
+        let mut g = c.benchmark_group("mutex");
+        g.throughput(Throughput::Elements(1));
+        for t in THREADS {
+            let ours = verisync::Mutex::new(0u64);
+            threaded(&mut g, "verisync", t, || *black_box(&ours).lock() += 1);
+            let pl = parking_lot::Mutex::new(0u64);
+            threaded(&mut g, "parking_lot", t, || *black_box(&pl).lock() += 1);
+            let std = Mutex::new(0u64);
+            threaded(&mut g, "std_mutex", t, || {
+                *black_box(&std).lock().unwrap() += 1
+            });
+        }
+        g.finish();
+    }
+
     fn account(c: &mut Criterion) {
         let mut g = c.benchmark_group("account");
         g.throughput(Throughput::Elements(1));
@@ -543,6 +561,12 @@ mod bench {
             let std = Mutex::new(0u64);
             threaded(&mut g, "std_mutex", t, || {
                 let mut g = std.lock().unwrap();
+                *g = g.checked_add(black_box(1)).unwrap();
+                black_box(*g);
+            });
+            let pl = parking_lot::Mutex::new(0u64);
+            threaded(&mut g, "parking_lot", t, || {
+                let mut g = pl.lock();
                 *g = g.checked_add(black_box(1)).unwrap();
                 black_box(*g);
             });
@@ -621,10 +645,19 @@ mod bench {
         }
         for t in THREADS {
             rows.push(row(
+                "mutex",
+                &tag(t),
+                "verisync",
+                &["parking_lot", "std_mutex"],
+                None,
+            ));
+        }
+        for t in THREADS {
+            rows.push(row(
                 "account",
                 &tag(t),
                 "verisync",
-                &["std_mutex"],
+                &["parking_lot", "std_mutex"],
                 Some("atomic"),
             ));
         }
@@ -761,6 +794,7 @@ mod bench {
             .configure_from_args();
         reentrant(&mut c);
         semaphore(&mut c);
+        mutex(&mut c);
         account(&mut c);
         queue_roundtrip(&mut c);
         queue_throughput(&mut c);

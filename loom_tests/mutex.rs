@@ -1,4 +1,9 @@
-//! loom models of `verisync::Mutex`: mutual exclusion, and both branches of `lock_timeout`.
+//! loom models of `verisync::Mutex` on the parking core: mutual exclusion with each holder's
+//! writes seen by the next (the value lives in loom's `UnsafeCell`, so an unordered access is a
+//! reported race), a contended lock that parks, both branches of `lock_timeout` (alone, and
+//! while another thread waits behind it), a newcomer taking a lock freed for a woken thread but
+//! never one handed to it, and three threads. Every `Ordering` of `src/park.rs` weakened fails
+//! one of these (see `.ci/mutate-orderings`).
 #![cfg(loom)]
 
 mod common;
@@ -71,5 +76,126 @@ fn try_lock_never_enters_a_held_lock() {
             *g = false;
         }
         t.join().unwrap();
+    });
+}
+
+#[test]
+fn a_parked_thread_is_woken_and_sees_the_holders_writes() {
+    // Main holds the lock until T has parked (or, in other executions, is about to): no lost
+    // wakeup (loom reports a deadlock otherwise), and T reads main's write after main's
+    // release, whether the release found T parked or not.
+    check("mutex/park-and-wake", 3, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let held = m.lock();
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || {
+            let mut g = m2.lock();
+            assert_eq!(*g, 1, "the holder's write is not visible");
+            *g += 1;
+        });
+        let mut held = held;
+        *held = 1;
+        drop(held);
+        t.join().unwrap();
+        assert_eq!(*m.lock(), 2);
+        assert_eq!(m.waiters(), 0);
+    });
+}
+
+#[test]
+fn a_waiter_timing_out_as_the_holder_releases_loses_nothing() {
+    // Main holds; T1 waits with a timeout, T2 without. Whatever order the timeout, the release
+    // and the wake take, T2 gets the lock (no lost wakeup), every holder sees the previous
+    // holder's writes, and nobody is left parked; when T1 has left the queue before main's
+    // release, the release finds nobody parked and frees the lock on the lock-free path.
+    let outcomes = seen();
+    let o = outcomes.clone();
+    check("mutex/timeout-vs-release", 2, move || {
+        let m = Arc::new(Mutex::new(0u32));
+        let mut held = m.lock();
+        let m1 = Arc::clone(&m);
+        let t1 = thread::spawn(move || {
+            m1.lock_timeout(Duration::from_millis(10))
+                .map(|mut g| *g += 1)
+                .is_some()
+        });
+        let m2 = Arc::clone(&m);
+        let t2 = thread::spawn(move || *m2.lock() += 1);
+        *held += 1;
+        drop(held);
+        let got = t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(*m.lock(), 2 + u32::from(got));
+        assert_eq!(m.waiters(), 0);
+        o.lock().unwrap().insert(got);
+    });
+    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([false, true]));
+}
+
+#[test]
+fn a_newcomer_may_take_a_lock_freed_for_a_woken_thread_but_never_a_handed_one() {
+    // Main holds, T parks. Under a model every second wake is a handoff (`FAIR_EVERY` = 2).
+    // Main's first release wakes T to retry and frees the lock, so main's try_lock right after
+    // may win it back; then T parks again, and main's second release hands the lock to T
+    // without freeing it: main's next try_lock succeeds only after T has had it. T always gets in (loom reports a
+    // deadlock otherwise) and sees every write main made before letting go.
+    let outcomes = seen();
+    let o = outcomes.clone();
+    check("mutex/barge-or-handoff", 3, move || {
+        let m = Arc::new(Mutex::new(0u32));
+        let mut held = m.lock();
+        let m2 = Arc::clone(&m);
+        let t = thread::spawn(move || *m2.lock() += 10);
+        while m.waiters() == 0 {
+            verisync::sync::spin_loop();
+        }
+        *held += 1;
+        drop(held);
+        let barged = match m.try_lock() {
+            // T has not had the lock: it was woken to retry, lost, and parks again.
+            Some(mut again) if *again == 1 => {
+                *again += 1;
+                while m.waiters() == 0 {
+                    verisync::sync::spin_loop();
+                }
+                drop(again); // the second wake: a handoff
+                if let Some(g) = m.try_lock() {
+                    // Only once T has had the lock handed to it, and let go.
+                    assert_eq!(*g, 12, "a newcomer took a handed lock");
+                }
+                true
+            }
+            // T came and went before main looked, or holds the lock now.
+            _ => false,
+        };
+        t.join().unwrap();
+        assert_eq!(*m.lock(), 11 + u32::from(barged));
+        o.lock().unwrap().insert(barged);
+    });
+    assert_eq!(*outcomes.lock().unwrap(), BTreeSet::from([false, true]));
+}
+
+#[test]
+fn three_threads_one_at_a_time() {
+    check("mutex/three-threads", 2, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let go = |m: &Mutex<u32>| {
+            let mut g = m.lock();
+            let seen = *g;
+            thread::yield_now();
+            *g = seen + 1;
+        };
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let m = Arc::clone(&m);
+                thread::spawn(move || go(&m))
+            })
+            .collect();
+        go(&m);
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*m.lock(), 3);
+        assert_eq!(m.waiters(), 0);
     });
 }

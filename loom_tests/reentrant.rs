@@ -1,8 +1,9 @@
 //! loom models of `ReentrantLock`: mutual exclusion with re-entry, each owner's writes seen by
 //! the next, three threads never inside at once, both branches of `try_lock` and
 //! `lock_timeout`, a waiter timing out while the owner releases (the path where the last
-//! release finds the queue empty), and a newcomer taking a lock freed for a woken thread. Every `Ordering` in `src/reentrant.rs` weakened fails one of
-//! these (see `.ci/mutate-orderings`).
+//! release finds the queue empty), and a newcomer taking a lock freed for a woken thread. The
+//! lock's orderings live in the parking core: every `Ordering` in `src/park.rs` weakened fails
+//! one of these, or of the Mutex and Semaphore models (see `.ci/mutate-orderings`).
 #![cfg(loom)]
 
 mod common;

@@ -2,8 +2,9 @@
 //! with three threads, no lost wakeup between a waiter parking and a release, barging on a retried
 //! permit but never on a handed one,
 //! both branches of `acquire_timeout`, bounded releases racing at the bound, and a release
-//! happening-before the acquire that takes its permit (the models that fail if any `Ordering`
-//! in `src/semaphore.rs` is weakened: see `.ci/mutate-orderings`).
+//! happening-before the acquire that takes its permit (with the Mutex and ReentrantLock models,
+//! the models that fail if any `Ordering` of the parking core, `src/park.rs`, is weakened: see
+//! `.ci/mutate-orderings`).
 #![cfg(loom)]
 
 mod common;

@@ -57,6 +57,7 @@ pub mod sync;
 
 mod account;
 mod mutex;
+mod park;
 mod queue;
 pub use queue::{
     BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
@@ -65,7 +66,6 @@ pub use queue::{
 mod reentrant;
 pub use reentrant::{ReentrantLock, ReentrantLockGuard};
 mod semaphore;
-mod waitqueue;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};

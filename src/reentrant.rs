@@ -19,26 +19,18 @@
 //!
 //! # Design
 //!
-//! One atomic word holds the owner's [`token`](crate::sync::thread::token) (0 when free) and a
-//! `WAITERS` flag in its low bit; the hold count lives beside it and only the owner touches it.
-//! While the flag is clear, the first [`lock`](ReentrantLock::lock) and the last release are
-//! each one compare-and-swap and take no lock; re-entry is a load and an increment.
-//!
-//! A thread that finds the lock held spins a little (the holder is often about to let go), then
-//! takes the queue's lock, sets the flag with a compare-and-swap on the word and parks in the
-//! queue (each parked thread on its own condition variable). While the flag is set, the owner's last release takes the
-//! queue's lock and wakes the oldest parked thread: usually by freeing the lock and letting it
-//! retry (a newcomer may take the lock first; the woken thread then parks again at the front),
-//! and every sixteenth wake by handing the lock straight to it. Freeing rather than handing
-//! over keeps a contended lock busy instead of idle while a sleeping thread is scheduled; the
-//! periodic handoff bounds how often a parked thread can be overtaken. The wakeup cannot be
-//! lost: the flag is set on the very word the release changes, so either the release comes
-//! first and the parking thread sees the lock free, or the flag comes first and the release
-//! takes the queue's lock, which the parking thread holds until it sleeps.
+//! The lock stands on the parking core (`src/park.rs`), as lock_api's `ReentrantMutex` stands
+//! on a raw mutex: the core's word holds the owner's [`token`](crate::sync::thread::token) (0
+//! when free) and a `WAITERS` flag in its low bit; the hold count lives beside it and only the
+//! owner touches it. While the flag is clear, the first [`lock`](ReentrantLock::lock) and the
+//! last release are each one compare-and-swap and take no lock; re-entry is a load and an
+//! increment. A contended lock spins a little, then parks; the owner's last release wakes the
+//! oldest parked thread, usually to retry (a newcomer may take the lock first) and every
+//! sixteenth wake by handing the lock straight to it, its token stored as the owner.
 
-use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Mutex, Spin, UnsafeCell, Wait};
-use crate::waitqueue::{WaitQueue, Wake, WAITERS};
+use crate::park::{RawPark, Word, WAITERS};
+use crate::sync::{thread, UnsafeCell, Wait};
+use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -84,17 +76,38 @@ use std::time::Duration;
 /// });
 /// ```
 pub struct ReentrantLock<T: ?Sized> {
-    /// The owner's token, 0 when free, `| WAITERS` while some thread is queued.
-    state: AtomicUsize,
+    /// The owner's token, 0 when free, `| WAITERS` while some thread is parked.
+    raw: RawPark,
     /// How many guards the owner holds; read and written by the owner only.
     count: UnsafeCell<usize>,
-    /// The parked threads.
-    queue: Mutex<WaitQueue>,
     data: T,
 }
 
+/// The word as seen by the thread whose token this is: the lock is a single unit, taken by
+/// writing the token in a free word, freed by clearing it, handed over by writing the heir's.
+struct Owner(usize);
+
+impl Word for Owner {
+    type Refused = Infallible;
+
+    #[inline]
+    fn take(&self, state: usize) -> Option<usize> {
+        (state & !WAITERS == 0).then_some(self.0 | state)
+    }
+
+    #[inline]
+    fn give(&self, _state: usize, _n: usize) -> Result<usize, Infallible> {
+        Ok(0)
+    }
+
+    #[inline]
+    fn hand(&self, _state: usize, heir: usize) -> usize {
+        heir
+    }
+}
+
 // SAFETY: the value is reached only through guards, all on the owning thread, and ownership
-// passes between threads with release/acquire on `state` (or the queue's lock); `T: Send`
+// passes between threads with release/acquire on the core's word (or the core's lock); `T: Send`
 // because the value is used from whichever thread holds the lock.
 unsafe impl<T: ?Sized + Send> Send for ReentrantLock<T> {}
 // SAFETY: as above; `T: Send` suffices for sharing the lock since only one thread at a time can
@@ -140,9 +153,8 @@ impl<T> ReentrantLock<T> {
     /// ```
     pub fn new(value: T) -> Self {
         ReentrantLock {
-            state: AtomicUsize::new(0),
+            raw: RawPark::new(0),
             count: UnsafeCell::new(0),
-            queue: Mutex::new(WaitQueue::default()),
             data: value,
         }
     }
@@ -174,8 +186,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// ```
     #[inline]
     pub fn lock(&self) -> ReentrantLockGuard<'_, T> {
-        let me = thread::token();
-        if !self.try_enter(me) && !self.wait(me, Wait::Forever) {
+        if !self.enter(Wait::Forever) {
             unreachable!("an untimed wait returns only with the lock");
         }
         self.guard()
@@ -198,14 +209,15 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// ```
     pub fn try_lock(&self) -> Option<ReentrantLockGuard<'_, T>> {
         // Not `then_some(guard)`: that would build (and drop, releasing) a guard on failure.
-        self.try_enter(thread::token()).then(|| self.guard())
+        self.enter(Wait::Try).then(|| self.guard())
     }
 
     /// Takes the lock, waiting at most `timeout` while another thread holds it; `None` if the
     /// time ran out first. Re-entry never waits.
     ///
     /// Python's `rlock.acquire(timeout=…)`. A timeout of [`FOREVER`](crate::sync::FOREVER) or
-    /// more waits without limit; zero behaves like [`try_lock`](ReentrantLock::try_lock).
+    /// more waits without limit; zero tries once, exactly as [`try_lock`](ReentrantLock::try_lock)
+    /// does (no spinning, no parking).
     /// Under a model checker both outcomes are explored.
     ///
     /// ```
@@ -224,10 +236,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// });
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<ReentrantLockGuard<'_, T>> {
-        let me = thread::token();
-        let wait = Wait::timeout(timeout);
-        // A zero timeout tries once, like `try_lock`: no spinning, no parking.
-        (self.try_enter(me) || (!wait.is_try() && self.wait(me, wait))).then(|| self.guard())
+        self.enter(Wait::timeout(timeout)).then(|| self.guard())
     }
 
     /// Whether the current thread holds the lock.
@@ -308,7 +317,7 @@ impl<T: ?Sized> ReentrantLock<T> {
     /// });
     /// ```
     pub fn waiters(&self) -> usize {
-        self.queue.lock().len()
+        self.raw.parked()
     }
 
     /// The value, through a unique borrow: no locking needed.
@@ -324,18 +333,18 @@ impl<T: ?Sized> ReentrantLock<T> {
         &mut self.data
     }
 
-    /// The owner's token, 0 if free.
+    /// The owner's token, 0 if free. Exact when the answer is "this thread" (see
+    /// `RawPark::state`); a snapshot otherwise.
     #[inline]
     fn owner(&self) -> usize {
-        // Ordering: Relaxed: a thread reading its own token here reads its own latest write to
-        // the owner bits (only the owner clears them, and no other thread writes its token), so
-        // the answer to "is it me?" is exact; any other answer is a snapshot.
-        self.state.load(Ordering::Relaxed) & !WAITERS
+        self.raw.state() & !WAITERS
     }
 
-    /// Re-enters if `me` holds the lock, or takes it if it is free (parked threads or not).
+    /// Re-enters if this thread holds the lock; else takes it as `wait` allows (a free lock is
+    /// taken at once, parked threads or not).
     #[inline]
-    fn try_enter(&self, me: usize) -> bool {
+    fn enter(&self, wait: Wait) -> bool {
+        let me = thread::token();
         if self.owner() == me {
             self.count.with_mut(|c| {
                 // SAFETY: this thread owns the lock, and only the owner touches `count`.
@@ -346,82 +355,12 @@ impl<T: ?Sized> ReentrantLock<T> {
             });
             return true;
         }
-        match self.take_free(0, me) {
-            Ok(()) => true,
-            // Free, with threads parked: a newcomer may take it before them (see the docs).
-            Err(WAITERS) => self.take_free(WAITERS, me).is_ok(),
-            Err(_) => false,
+        // A free lock is most likely 0.
+        if !self.raw.acquire(&Owner(me), 0, wait) {
+            return false;
         }
-    }
-
-    /// Takes the lock for `me` if the word is `free` (0, or `WAITERS`: nobody owns it), keeping
-    /// the flag as it is; else the word seen.
-    #[inline]
-    fn take_free(&self, free: usize, me: usize) -> Result<(), usize> {
-        // Ordering: Acquire on success: the last owner's writes (Release in `unlock`, or in
-        // `wake_one` for a lock freed with parked threads) must be visible to the new one;
-        // Relaxed on failure: nothing was taken.
-        self.state
-            .compare_exchange(free, me | free, Ordering::Acquire, Ordering::Relaxed)?;
         self.set_count(1);
-        Ok(())
-    }
-
-    /// Spins, then parks until the lock is handed over or can be taken; `false` if the
-    /// deadline passed first (and then this thread is no longer parked).
-    #[cold]
-    fn wait(&self, me: usize, wait: Wait) -> bool {
-        // A thread woken to retry that loses the race parks again at the front.
-        let mut front = false;
-        loop {
-            let mut spin = Spin::new();
-            while spin.spin() {
-                // Ordering: Relaxed: only a first guess, which the exchange checks.
-                match self.state.load(Ordering::Relaxed) {
-                    0 if self.take_free(0, me).is_ok() => return true,
-                    // Others are parked: spinning beside them would only delay them.
-                    s if s & WAITERS != 0 => break,
-                    _ => {}
-                }
-            }
-            let queue = self.queue.lock();
-            // Ordering: Relaxed: only a first guess, which the exchanges below check.
-            let mut state = self.state.load(Ordering::Relaxed);
-            loop {
-                if state & !WAITERS == 0 {
-                    // Free: take it.
-                    match self.take_free(state, me) {
-                        Ok(()) => return true,
-                        Err(now) => state = now,
-                    }
-                } else if state & WAITERS != 0 {
-                    break; // the flag is up already
-                } else {
-                    // Raise the flag, so that the owner's last release takes the queue's lock.
-                    // Ordering: Relaxed: the flag carries no data; a release that sees it takes
-                    // the lock we hold, which orders everything after it.
-                    match self.state.compare_exchange(
-                        state,
-                        state | WAITERS,
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                    ) {
-                        Ok(_) => break,
-                        Err(now) => state = now,
-                    }
-                }
-            }
-            let (_queue, woken) = WaitQueue::park(queue, &self.state, me, front, wait);
-            match woken {
-                Some(Wake::Handed) => {
-                    // Ownership was stored under the queue's lock, which we hold again.
-                    self.set_count(1);
-                    return true;
-                }
-                Some(Wake::Retry) => front = true,
-                None => return false,
-            }
-        }
+        true
     }
 
     /// Gives one hold back; the last one frees the lock, waking a parked thread if any.
@@ -437,48 +376,8 @@ impl<T: ?Sized> ReentrantLock<T> {
             return;
         }
         let me = thread::token();
-        // Ordering: Release on success: publishes this owner's writes to the next one, who
-        // takes the lock with Acquire; Relaxed on failure: the flag is set, and `wake_one`
-        // publishes instead.
-        if self
-            .state
-            .compare_exchange(me, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
-            self.wake_one();
-        }
-    }
-
-    /// The last release with the flag up: frees the lock and wakes the head of the queue to
-    /// retry, or hands the lock straight to it (every `FAIR_EVERY`th wake).
-    #[cold]
-    fn wake_one(&self) {
-        let mut queue = self.queue.lock();
-        // We own the lock and hold the queue's lock: nobody else can change the word now (a
-        // newcomer takes only a free lock, the flag moves only under the queue's lock).
-        let how = if queue.is_empty() {
-            None // the last parked thread timed out and left, lowering the flag
-        } else {
-            Some(queue.next_wake())
-        };
-        let woken = how.and_then(|how| queue.wake(how));
-        let flag = if queue.is_empty() { 0 } else { WAITERS };
-        match (how, &woken) {
-            (Some(Wake::Handed), Some((next, _))) => {
-                // Ordering: Relaxed: the new owner reads the word under the queue's lock, which
-                // we let go after this store, so the lock orders our writes before its.
-                self.state.store(next | flag, Ordering::Relaxed);
-            }
-            _ => {
-                // Ordering: Release: a newcomer may take the free lock without the queue's lock
-                // (Acquire), and must see this owner's writes.
-                self.state.store(flag, Ordering::Release);
-            }
-        }
-        drop(queue);
-        if let Some((_, cv)) = woken {
-            cv.notify_one();
-        }
+        // The owner's word is most likely its bare token.
+        let Ok(()) = self.raw.release(&Owner(me), 1, me);
     }
 
     #[inline]

@@ -26,25 +26,20 @@
 //!
 //! # Design
 //!
-//! One atomic word holds the number of free permits and a `WAITERS` flag. While the flag is
-//! clear, [`acquire`](Semaphore::acquire) and [`release`](Semaphore::release) are each a
-//! single compare-and-swap on that word and take no lock. A thread that finds no permit spins a
-//! little, then takes the queue's lock, sets the flag and parks (each parked thread on its own
-//! condition variable). While the flag is set every release goes through the lock, where it
-//! wakes the oldest parked threads: usually by putting its permits in the word and letting them
-//! retry (a newcomer may take a permit first; a woken thread that loses parks again at the
-//! front), and every sixteenth wake by handing the permit straight to the woken thread. So a
-//! contended semaphore never sits with a free permit waiting for a sleeping thread to be
-//! scheduled (a lock convoy), and no parked thread is overtaken forever.
-//!
-//! The lost-wakeup race (a waiter decides to sleep just as the last holder releases) cannot
-//! happen: the waiter sets the flag with a compare-and-swap on the same word that a release
-//! changes, so either the release comes first and the waiter sees its permit, or the flag comes
-//! first and the release sees it and takes the lock, which the waiter holds until it sleeps.
+//! The semaphore stands on the parking core (`src/park.rs`): one atomic word holds the number
+//! of free permits and a `WAITERS` flag. While the flag is clear,
+//! [`acquire`](Semaphore::acquire) and [`release`](Semaphore::release) are each a single
+//! compare-and-swap on that word and take no lock. A thread that finds no permit spins a
+//! little, then raises the flag and parks. While the flag is set a release goes through the
+//! core's lock, where it wakes at most `min(n, parked)` threads, oldest first: usually by
+//! putting its permits in the word and letting them retry (a newcomer may take a permit first;
+//! a woken thread that loses parks again at the front), and every sixteenth wake by handing the
+//! permit straight to the woken thread. So a contended semaphore never sits with a free permit
+//! waiting for a sleeping thread to be scheduled (a lock convoy), no parked thread is overtaken
+//! forever, and a release costs what the threads it wakes cost, whatever `n` is.
 
-use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Mutex, Spin, Wait};
-use crate::waitqueue::{WaitQueue, Wake, WAITERS};
+use crate::park::{RawPark, Word};
+use crate::sync::Wait;
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -101,110 +96,55 @@ pub enum ReleaseError {
 // ---------------------------------------------------------------------------------------------
 // The shared core
 
-/// The semaphore both public types are: a permit word, and the threads parked for a permit.
+/// The semaphore both public types are: a permit word on the parking core.
 ///
-/// Invariant, while `queue`'s lock is held: `state & WAITERS` is set exactly when threads are
-/// parked. Only a holder of the lock sets or clears the flag. Free permits may sit in the word
-/// beside the flag (made free for woken threads to retry, and open to newcomers too), but with
-/// the flag set only acquires change the word without the lock (every lock-free release
-/// expects the flag clear), so a holder of the lock who sees the flag knows the count can only
-/// fall until it lets go.
+/// The word is `free permits * ONE | WAITERS`. Free permits may sit in the word beside the flag
+/// (made free for woken threads to retry, and open to newcomers too).
 struct Raw {
-    /// `free permits * ONE | WAITERS`.
-    state: AtomicUsize,
-    queue: Mutex<WaitQueue>,
-    /// The most permits `state` may hold: the initial value when bounded, else `MAX_PERMITS`.
+    park: RawPark,
+    /// The most permits the word may hold: the initial value when bounded, else `MAX_PERMITS`.
     bound: usize,
     bounded: bool,
+}
+
+/// A permit is a unit of the word: taken one at a time, given back `n` at a time within the
+/// bound, and handed to a parked thread by never entering the word at all.
+impl Word for Raw {
+    type Refused = ReleaseError;
+
+    #[inline]
+    fn take(&self, state: usize) -> Option<usize> {
+        (state >= ONE).then(|| state - ONE)
+    }
+
+    #[inline]
+    fn give(&self, state: usize, n: usize) -> Result<usize, ReleaseError> {
+        Ok(self.add(state / ONE, n)? * ONE)
+    }
+
+    #[inline]
+    fn hand(&self, state: usize, _heir: usize) -> usize {
+        state
+    }
 }
 
 impl Raw {
     fn new(permits: usize, bounded: bool) -> Self {
         Raw {
-            state: AtomicUsize::new(permits * ONE),
-            queue: Mutex::new(WaitQueue::default()),
+            park: RawPark::new(permits * ONE),
             bound: if bounded { permits } else { MAX_PERMITS },
             bounded,
         }
     }
 
     fn available(&self) -> usize {
-        // Ordering: Relaxed: a snapshot for the caller; it orders nothing.
-        self.state.load(Ordering::Relaxed) / ONE
+        self.park.state() / ONE
     }
 
-    /// Takes a free permit if there is one, parked threads or not: the lock-free path.
-    #[inline]
-    fn try_acquire(&self) -> bool {
-        // Ordering: Relaxed: only a first guess, which the exchange below checks.
-        let mut state = self.state.load(Ordering::Relaxed);
-        while state >= ONE {
-            // Ordering: Acquire on success: the permit was given back by a release (Release),
-            // whose writes its new holder must see; Relaxed on failure: we only retry.
-            match self.state.compare_exchange_weak(
-                state,
-                state - ONE,
-                Ordering::Acquire,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return true,
-                Err(now) => state = now,
-            }
-        }
-        false
-    }
-
-    /// Takes a permit, waiting at most `timeout` (`None`: forever). `true` if it got one.
+    /// Takes a permit, waiting as `wait` allows; `true` if it got one.
     #[inline]
     fn acquire(&self, wait: Wait) -> bool {
-        // A zero timeout tries once, like `try_acquire`: no spinning, no parking.
-        self.try_acquire() || (!wait.is_try() && self.acquire_slow(wait))
-    }
-
-    /// Spins, then parks until a permit is handed over or can be taken.
-    #[cold]
-    fn acquire_slow(&self, wait: Wait) -> bool {
-        let me = thread::token();
-        // A thread woken to retry that loses the race parks again at the front.
-        let mut front = false;
-        loop {
-            let mut spin = Spin::new();
-            while spin.spin() {
-                // Ordering: Relaxed: a look before the exchange, which orders what it takes.
-                if self.state.load(Ordering::Relaxed) & WAITERS != 0 {
-                    break; // others are parked: spinning beside them would only delay them
-                }
-                if self.try_acquire() {
-                    return true;
-                }
-            }
-            let queue = self.queue.lock();
-            loop {
-                // A permit came back since the fast path looked: take it.
-                if self.try_acquire() {
-                    return true;
-                }
-                // No permit: raise the flag, so that the next release takes the lock.
-                // Ordering: Relaxed: the flag carries no data; a release that sees it takes
-                // the lock we hold, which orders everything after it.
-                match self.state.compare_exchange_weak(
-                    0,
-                    WAITERS,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                ) {
-                    // Raised now, or others are parked already.
-                    Ok(_) | Err(WAITERS) => break,
-                    // A permit came back (or a spurious failure): look again.
-                    Err(_) => {}
-                }
-            }
-            match WaitQueue::park(queue, &self.state, me, front, wait).1 {
-                Some(Wake::Handed) => return true,
-                Some(Wake::Retry) => front = true,
-                None => return false,
-            }
-        }
+        self.park.acquire(self, self.park.state(), wait)
     }
 
     /// The count after adding `n` to `available`, if that stays within the bound.
@@ -224,87 +164,17 @@ impl Raw {
         }
     }
 
-    /// Adds `n` permits without the lock if nobody waits; `Ok(false)` if somebody does.
-    #[inline]
-    fn release_fast(&self, n: usize) -> Result<bool, ReleaseError> {
-        // Ordering: Relaxed: only a first guess, which the exchange below checks.
-        let mut state = self.state.load(Ordering::Relaxed);
-        while state & WAITERS == 0 {
-            let total = self.add(state / ONE, n)?;
-            // Ordering: Release on success: publishes this thread's writes to whoever takes
-            // the permit (Acquire); Relaxed on failure: we only retry.
-            match self.state.compare_exchange_weak(
-                state,
-                total * ONE,
-                Ordering::Release,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return Ok(true),
-                Err(now) => state = now,
-            }
-        }
-        Ok(false)
-    }
-
+    /// Gives `n` permits back, waking up to `min(n, parked)` threads.
     #[inline]
     fn release(&self, n: usize) -> Result<(), ReleaseError> {
-        if n == 0 || self.release_fast(n)? {
+        if n == 0 {
             return Ok(());
         }
-        self.release_slow(n)
-    }
-
-    /// A release with threads parked: wakes up to `n` of them, oldest first. Most are woken to
-    /// retry, their permits put in the word (where a newcomer may take one first); every
-    /// `FAIR_EVERY`th wake hands its permit straight to the woken thread instead.
-    #[cold]
-    fn release_slow(&self, n: usize) -> Result<(), ReleaseError> {
-        let mut queue = self.queue.lock();
-        // The last parked thread may have timed out and left before we got the lock.
-        if self.release_fast(n)? {
-            return Ok(());
-        }
-        // The flag is set and we hold the lock: only acquires change the word now, and they
-        // only lower the count, so a bound checked here still holds when we add.
-        self.add(self.available(), n)?;
-        let mut woken = Vec::new();
-        let mut freed = 0;
-        for _ in 0..n {
-            let how = if queue.is_empty() {
-                Wake::Retry
-            } else {
-                queue.next_wake()
-            };
-            if let Some((_, cv)) = queue.wake(how) {
-                woken.push(cv);
-            }
-            if how == Wake::Retry {
-                freed += 1;
-            }
-        }
-        let flag = if queue.is_empty() { 0 } else { WAITERS };
-        // Ordering: Release: the freed permits may be taken without the lock (Acquire, in
-        // `try_acquire`), whose taker must see this thread's writes; Relaxed on failure: we
-        // only retry. (Handed permits need nothing: their threads read under the lock.)
-        // The load is Relaxed: only a first guess, which the exchange checks.
-        let mut state = self.state.load(Ordering::Relaxed);
-        while let Err(now) = self.state.compare_exchange_weak(
-            state,
-            ((state / ONE + freed) * ONE) | flag,
-            Ordering::Release,
-            Ordering::Relaxed,
-        ) {
-            state = now;
-        }
-        drop(queue);
-        for cv in woken {
-            cv.notify_one();
-        }
-        Ok(())
+        self.park.release(self, n, self.park.state())
     }
 
     fn waiters(&self) -> usize {
-        self.queue.lock().len()
+        self.park.parked()
     }
 
     /// A permit, waiting as long as it takes (both types' `acquire`).
@@ -319,7 +189,8 @@ impl Raw {
     #[inline]
     fn try_permit(&self) -> Option<SemaphorePermit<'_>> {
         // Not `then_some(permit)`: that would build (and drop, releasing) a permit on failure.
-        self.try_acquire().then(|| SemaphorePermit { raw: self })
+        self.acquire(Wait::Try)
+            .then(|| SemaphorePermit { raw: self })
     }
 
     /// A permit if one comes within `timeout` (both types' `acquire_timeout`).
@@ -327,6 +198,117 @@ impl Raw {
         self.acquire(Wait::timeout(timeout))
             .then(|| SemaphorePermit { raw: self })
     }
+}
+
+/// The public methods both types share, written once.
+macro_rules! shared_methods {
+    ($T:ident) => {
+        impl $T {
+            /// Blocks until a permit is free, and takes it. The permit is given back when
+            /// dropped.
+            ///
+            /// Parked callers are woken oldest first (see [Fairness](Semaphore#fairness)).
+            ///
+            /// ```
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("let sem = verisync::", stringify!($T), "::new(2);")]
+            /// let a = sem.acquire();
+            /// let b = sem.acquire();
+            /// assert_eq!(sem.available_permits(), 0);
+            /// drop((a, b));
+            /// assert_eq!(sem.available_permits(), 2);
+            /// # });
+            /// ```
+            #[inline]
+            pub fn acquire(&self) -> SemaphorePermit<'_> {
+                self.raw.permit()
+            }
+
+            /// Takes a permit if one is free now; `None` otherwise (Python's
+            /// `acquire(False)`).
+            ///
+            /// Never blocks. It may take a free permit before a parked thread does (see
+            /// [Fairness](Semaphore#fairness)), never one handed to a parked thread.
+            ///
+            /// ```
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("let sem = verisync::", stringify!($T), "::new(1);")]
+            /// let p = sem.try_acquire().unwrap();
+            /// assert!(sem.try_acquire().is_none());
+            /// drop(p);
+            /// assert!(sem.try_acquire().is_some());
+            /// # });
+            /// ```
+            #[inline]
+            pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
+                self.raw.try_permit()
+            }
+
+            /// Waits at most `timeout` for a permit; `None` if none came in time (Python's
+            /// `acquire(timeout=t)`). The semaphore is unchanged by a wait that gives up.
+            ///
+            /// A zero timeout tries once, exactly as [`try_acquire`](Self::try_acquire) does
+            /// (no spinning, no parking); a timeout of [`FOREVER`](crate::sync::FOREVER) or
+            /// more waits without a deadline. Under a model checker both outcomes are
+            /// explored.
+            ///
+            /// ```
+            /// use std::time::Duration;
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("let sem = verisync::", stringify!($T), "::new(1);")]
+            /// let p = sem.acquire_timeout(Duration::from_millis(10)).unwrap();
+            /// // This thread holds the only permit: the second wait gives up.
+            /// assert!(sem.acquire_timeout(Duration::from_millis(10)).is_none());
+            /// drop(p);
+            /// assert_eq!(sem.available_permits(), 1);
+            /// # });
+            /// ```
+            pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
+                self.raw.permit_timeout(timeout)
+            }
+
+            /// The permits free right now (a snapshot, stale as soon as it returns if other
+            /// threads are acquiring or releasing).
+            ///
+            /// ```
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("let sem = verisync::", stringify!($T), "::new(2);")]
+            /// let _p = sem.acquire();
+            /// assert_eq!(sem.available_permits(), 1);
+            /// # });
+            /// ```
+            pub fn available_permits(&self) -> usize {
+                self.raw.available()
+            }
+
+            /// How many threads are blocked in [`acquire`](Self::acquire) or
+            /// [`acquire_timeout`](Self::acquire_timeout) right now (a snapshot). Takes the
+            /// internal lock.
+            ///
+            /// ```
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("assert_eq!(verisync::", stringify!($T), "::new(1).waiters(), 0);")]
+            /// # });
+            /// ```
+            pub fn waiters(&self) -> usize {
+                self.raw.waiters()
+            }
+        }
+
+        impl Default for $T {
+            #[doc = concat!("One permit, as Python's `", stringify!($T), "()`.")]
+            ///
+            /// ```
+            /// # verisync::sync::model(|| {
+            #[doc = concat!("let sem = verisync::", stringify!($T), "::default();")]
+            /// assert_eq!(sem.available_permits(), 1);
+            /// # });
+            /// ```
+            fn default() -> Self {
+                $T::new(1)
+            }
+        }
+    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,70 +462,12 @@ impl Semaphore {
         }
     }
 
-    /// Blocks until a permit is free, and takes it. The permit is given back when dropped.
-    ///
-    /// Parked callers are woken oldest first (see [Fairness](Self#fairness)).
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::Semaphore::new(2);
-    /// let a = sem.acquire();
-    /// let b = sem.acquire();
-    /// assert_eq!(sem.available_permits(), 0);
-    /// drop((a, b));
-    /// assert_eq!(sem.available_permits(), 2);
-    /// # });
-    /// ```
-    #[inline]
-    pub fn acquire(&self) -> SemaphorePermit<'_> {
-        self.raw.permit()
-    }
-
-    /// Takes a permit if one is free now; `None` otherwise (Python's `acquire(False)`).
-    ///
-    /// Never blocks. It may take a free permit before a parked thread does (see
-    /// [Fairness](Self#fairness)), never one handed to a parked thread.
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::Semaphore::new(1);
-    /// let p = sem.try_acquire().unwrap();
-    /// assert!(sem.try_acquire().is_none());
-    /// drop(p);
-    /// assert!(sem.try_acquire().is_some());
-    /// # });
-    /// ```
-    #[inline]
-    pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        self.raw.try_permit()
-    }
-
-    /// Waits at most `timeout` for a permit; `None` if none came in time (Python's
-    /// `acquire(timeout=t)`). The semaphore is unchanged by a wait that gives up.
-    ///
-    /// A timeout of [`FOREVER`](crate::sync::FOREVER) or more waits without a deadline. Under
-    /// a model checker both outcomes are explored.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::Semaphore::new(1);
-    /// let p = sem.acquire_timeout(Duration::from_millis(10)).unwrap();
-    /// // This thread holds the only permit: the second wait gives up.
-    /// assert!(sem.acquire_timeout(Duration::from_millis(10)).is_none());
-    /// drop(p);
-    /// assert_eq!(sem.available_permits(), 1);
-    /// # });
-    /// ```
-    pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.raw.permit_timeout(timeout)
-    }
-
     /// Gives `n` permits (Python 3.9's `release(n)`), waking up to `n` blocked threads, oldest
     /// first. Need not follow an acquire: releasing more than was taken adds permits. `n == 0`
     /// does nothing.
     ///
-    /// When nobody is blocked this is one atomic compare-and-swap and takes no lock.
+    /// When nobody is blocked this is one atomic compare-and-swap and takes no lock; otherwise
+    /// it costs what waking `min(n, blocked)` threads costs, whatever `n` is.
     ///
     /// # Errors
     ///
@@ -561,41 +485,9 @@ impl Semaphore {
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
         self.raw.release(n)
     }
-
-    /// The permits free right now (a snapshot, stale as soon as it returns if other threads
-    /// are acquiring or releasing).
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::Semaphore::new(2);
-    /// let _p = sem.acquire();
-    /// assert_eq!(sem.available_permits(), 1);
-    /// # });
-    /// ```
-    pub fn available_permits(&self) -> usize {
-        self.raw.available()
-    }
-
-    /// How many threads are blocked in [`acquire`](Self::acquire) or
-    /// [`acquire_timeout`](Self::acquire_timeout) right now (a snapshot). Takes the internal
-    /// lock.
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// assert_eq!(verisync::Semaphore::new(1).waiters(), 0);
-    /// # });
-    /// ```
-    pub fn waiters(&self) -> usize {
-        self.raw.waiters()
-    }
 }
 
-impl Default for Semaphore {
-    /// One permit, as Python's `Semaphore()`.
-    fn default() -> Self {
-        Semaphore::new(1)
-    }
-}
+shared_methods!(Semaphore);
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -681,53 +573,6 @@ impl BoundedSemaphore {
         self.raw.bound
     }
 
-    /// Blocks until a permit is free, and takes it. The permit is given back when dropped.
-    ///
-    /// Parked callers are woken oldest first (see [Fairness](Semaphore#fairness)).
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::BoundedSemaphore::new(1);
-    /// let p = sem.acquire();
-    /// assert_eq!(sem.available_permits(), 0);
-    /// drop(p);
-    /// assert_eq!(sem.available_permits(), 1);
-    /// # });
-    /// ```
-    #[inline]
-    pub fn acquire(&self) -> SemaphorePermit<'_> {
-        self.raw.permit()
-    }
-
-    /// Takes a permit if one is free now; `None` otherwise (Python's `acquire(False)`).
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::BoundedSemaphore::new(1);
-    /// let _p = sem.try_acquire().unwrap();
-    /// assert!(sem.try_acquire().is_none());
-    /// # });
-    /// ```
-    #[inline]
-    pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        self.raw.try_permit()
-    }
-
-    /// Waits at most `timeout` for a permit; `None` if none came in time. The semaphore is
-    /// unchanged by a wait that gives up.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// # verisync::sync::model(|| {
-    /// let sem = verisync::BoundedSemaphore::new(1);
-    /// let _p = sem.acquire();
-    /// assert!(sem.acquire_timeout(Duration::from_millis(10)).is_none());
-    /// # });
-    /// ```
-    pub fn acquire_timeout(&self, timeout: Duration) -> Option<SemaphorePermit<'_>> {
-        self.raw.permit_timeout(timeout)
-    }
-
     /// Gives `n` permits back (for permits [`forget`](SemaphorePermit::forget)-ed earlier),
     /// waking up to `n` blocked threads, oldest first. `n == 0` does nothing.
     ///
@@ -749,37 +594,9 @@ impl BoundedSemaphore {
     pub fn release(&self, n: usize) -> Result<(), ReleaseError> {
         self.raw.release(n)
     }
-
-    /// The permits free right now (a snapshot).
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// assert_eq!(verisync::BoundedSemaphore::new(2).available_permits(), 2);
-    /// # });
-    /// ```
-    pub fn available_permits(&self) -> usize {
-        self.raw.available()
-    }
-
-    /// How many threads are blocked in an acquire right now (a snapshot). Takes the internal
-    /// lock.
-    ///
-    /// ```
-    /// # verisync::sync::model(|| {
-    /// assert_eq!(verisync::BoundedSemaphore::new(1).waiters(), 0);
-    /// # });
-    /// ```
-    pub fn waiters(&self) -> usize {
-        self.raw.waiters()
-    }
 }
 
-impl Default for BoundedSemaphore {
-    /// One permit, as Python's `BoundedSemaphore()`.
-    fn default() -> Self {
-        BoundedSemaphore::new(1)
-    }
-}
+shared_methods!(BoundedSemaphore);
 
 impl fmt::Debug for BoundedSemaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

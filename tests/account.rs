@@ -1,8 +1,9 @@
 //! std behaviour and stress tests of `Account`.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
-use std::sync::Arc;
+use std::sync::{mpsc, Arc, Barrier};
 use std::thread;
+use std::time::Duration;
 use verisync::{Account, AccountError};
 
 #[test]
@@ -156,4 +157,34 @@ fn stress_mixed_operations_conserve_money() {
     let net: i64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
     let total: u64 = accounts.iter().map(Account::balance).sum();
     assert_eq!(total as i64, 4_000 + net);
+}
+
+/// 004 案例14 on real threads: two threads transferring between the same two accounts in
+/// opposite directions at once never deadlock, because `transfer` takes the two locks in one
+/// global order. (Taking `from` first deadlocks here within a few thousand transfers; only the
+/// loom model checked this before.)
+#[test]
+fn opposite_transfers_at_once_never_deadlock() {
+    const TRANSFERS: u64 = 200_000;
+    let a = Arc::new(Account::new(TRANSFERS));
+    let b = Arc::new(Account::new(TRANSFERS));
+    let start = Arc::new(Barrier::new(2));
+    let (done, finished) = mpsc::channel();
+    for (from, to) in [(a.clone(), b.clone()), (b.clone(), a.clone())] {
+        let (start, done) = (start.clone(), done.clone());
+        // Detached: a deadlocked pair must fail the test below, not hang it.
+        thread::spawn(move || {
+            start.wait();
+            for _ in 0..TRANSFERS {
+                Account::transfer(&from, &to, 1).unwrap();
+            }
+            let _ = done.send(());
+        });
+    }
+    for _ in 0..2 {
+        finished
+            .recv_timeout(Duration::from_secs(10))
+            .expect("opposite transfers deadlocked: each holds the lock the other needs");
+    }
+    assert_eq!(a.balance() + b.balance(), 2 * TRANSFERS);
 }

@@ -26,6 +26,10 @@ const PATIENCE: Duration = Duration::from_secs(10);
 /// How long a queued thread is given to get in wrongly before the test checks it did not.
 const SETTLE: Duration = Duration::from_millis(60);
 
+/// What 1000 failed zero-timeout locks may cost: `try_lock` takes well under a microsecond
+/// each (debug build), a spin-then-park attempt several microseconds.
+const ZERO_TIMEOUTS_BOUND: Duration = Duration::from_millis(5);
+
 /// Waits until `cond` holds, failing after [`PATIENCE`].
 fn wait_until(what: &str, cond: impl Fn() -> bool) {
     let start = Instant::now();
@@ -274,6 +278,33 @@ fn zero_and_unbounded_timeouts() {
     assert!(!lock.is_locked());
 }
 
+/// Issue 11 defect 7: a zero timeout tries once, as `try_lock` does. With the lock held by
+/// another thread, it used to spin and park (410 µs on average, 12 ms at worst, each).
+#[test]
+fn a_zero_timeout_costs_what_try_lock_costs() {
+    let lock = ReentrantLock::new(());
+    let held = lock.lock();
+    on_another_thread(|| {
+        // The fastest of five rounds, so that a round spent descheduled cannot fail it.
+        let took = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..1000 {
+                    assert!(lock.lock_timeout(Duration::ZERO).is_none());
+                }
+                start.elapsed()
+            })
+            .min()
+            .unwrap();
+        assert!(
+            took < ZERO_TIMEOUTS_BOUND,
+            "1000 zero-timeout locks took {took:?} (the fastest of five rounds)"
+        );
+    });
+    assert_eq!(lock.waiters(), 0);
+    drop(held);
+}
+
 /// `test_with`: holds end with their scope, a panic included: a thread that panics holding
 /// the lock twice leaves it free, and the value it wrote is there.
 #[test]
@@ -504,6 +535,70 @@ fn waiters_get_the_lock_in_the_order_they_came() {
         drop(held);
     });
     assert_eq!(lock.into_inner().into_inner(), (0..N).collect::<Vec<_>>());
+}
+
+/// Eventual fairness, exactly as documented: every sixteenth wake hands the lock straight to
+/// the parked thread, and the wakes between free it for anyone to take. Main lets go of the
+/// lock with a waiter parked and at once tries to take it back: after a retry wake it usually
+/// can, after a handoff never (the lock is the woken thread's already). So wakes 16, 32, …
+/// always fail to barge, and few others do (only where the woken thread beat main to it).
+#[test]
+fn every_sixteenth_wake_hands_the_lock_over() {
+    const WAKES: usize = 160;
+    let lock = ReentrantLock::new(());
+    let served = AtomicUsize::new(0);
+    // How many times main has let the waiter release the lock it was served, and has taken
+    // the lock back after it.
+    let (let_go, retaken) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let stop = AtomicBool::new(false);
+    let mut held = Some(lock.lock());
+    let mut not_barged = Vec::new();
+    thread::scope(|s| {
+        let (lock, served, let_go, retaken, stop) = (&lock, &served, &let_go, &retaken, &stop);
+        s.spawn(move || loop {
+            let g = lock.lock();
+            if stop.load(SeqCst) {
+                break;
+            }
+            let n = served.fetch_add(1, SeqCst) + 1;
+            // Hold the lock until main has looked: a handoff must never look free.
+            wait_until("main to let the waiter go", || let_go.load(SeqCst) == n);
+            drop(g);
+            // Park again only once main holds the lock once more.
+            wait_until("main to take the lock back", || retaken.load(SeqCst) == n);
+        });
+        for wake in 1..=WAKES {
+            wait_until("the waiter to park", || lock.waiters() == 1);
+            let before = served.load(SeqCst);
+            drop(held.take());
+            held = lock.try_lock();
+            if held.is_none() {
+                not_barged.push(wake);
+                wait_until("the waiter to be served", || {
+                    served.load(SeqCst) == before + 1
+                });
+                let_go.store(before + 1, SeqCst);
+                // Not `lock()`: main would park, and the waiter's release would count a wake.
+                wait_until("the waiter to let go", || !lock.is_locked());
+                held = Some(lock.try_lock().expect("nobody else takes it"));
+                retaken.store(before + 1, SeqCst);
+            }
+        }
+        stop.store(true, SeqCst);
+        wait_until("the waiter to park", || lock.waiters() == 1);
+        drop(held.take());
+    });
+    for handoff in (16..=WAKES).step_by(16) {
+        assert!(
+            not_barged.contains(&handoff),
+            "wake {handoff} was not a handoff: main took the lock back (not barged: {not_barged:?})"
+        );
+    }
+    assert!(
+        not_barged.len() <= WAKES / 4,
+        "more wakes handed over than every sixteenth: {not_barged:?}"
+    );
+    assert!(!lock.is_locked());
 }
 
 /// Eventual fairness: a thread that keeps letting go of the lock and taking it back at once

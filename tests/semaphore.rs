@@ -13,6 +13,10 @@ use verisync::{BoundedSemaphore, ReleaseError, Semaphore};
 /// How long to wait for something that should happen promptly before failing.
 const PATIENCE: Duration = Duration::from_secs(10);
 
+/// What 1000 failed zero-timeout acquires may cost: `try_acquire` takes well under a
+/// microsecond each (debug build), a spin-then-park attempt several microseconds.
+const ZERO_TIMEOUTS_BOUND: Duration = Duration::from_millis(5);
+
 /// Waits until `cond` holds (lock_tests.py's `wait_phase` / `wait_threads_blocked`).
 fn wait_until(what: &str, cond: impl Fn() -> bool) {
     let start = Instant::now();
@@ -433,6 +437,58 @@ fn unbounded_overflow_is_an_error_not_a_wrap() {
     t.join().unwrap();
 }
 
+/// Issue 11 defect 1: a release with a thread parked costs O(threads woken), not O(n). It
+/// used to wake in a loop of `n` steps under the internal lock: `release(2^34)` with one
+/// parked waiter took 28.6 s, and `release(MAX_PERMITS)` never returned.
+#[test]
+fn a_huge_release_with_one_parked_waiter_returns_at_once_and_counts_right() {
+    let sem = Arc::new(Semaphore::new(0));
+    let s2 = sem.clone();
+    let waiter = thread::spawn(move || s2.acquire().forget());
+    wait_until("the waiter to park", || sem.waiters() == 1);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let s3 = sem.clone();
+    // On its own thread, so that a release that never returns fails the test instead of
+    // hanging it.
+    thread::spawn(move || {
+        let start = Instant::now();
+        let done = s3.release(Semaphore::MAX_PERMITS);
+        let _ = tx.send((done, start.elapsed()));
+    });
+    let (done, took) = rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("release(MAX_PERMITS) with one parked waiter did not return within 5 s");
+    assert_eq!(done, Ok(()));
+    assert!(took < Duration::from_secs(1), "release took {took:?}");
+    waiter.join().unwrap();
+    assert_eq!(sem.available_permits(), Semaphore::MAX_PERMITS - 1);
+    assert_eq!(sem.waiters(), 0);
+}
+
+/// Issue 11 defect 7: a zero timeout tries once, as `try_acquire` does. With the permit held
+/// elsewhere, it used to spin and park (10 µs on average, 2.4 ms at worst, each).
+fn a_zero_timeout_costs_what_try_acquire_costs<S: Sem>() {
+    let sem = S::make(1);
+    sem.acquire_forget();
+    // The fastest of five rounds, so that a round this thread spent descheduled cannot fail it.
+    let took = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..1000 {
+                assert!(!sem.acquire_timeout_forget(Duration::ZERO));
+            }
+            start.elapsed()
+        })
+        .min()
+        .unwrap();
+    assert!(
+        took < ZERO_TIMEOUTS_BOUND,
+        "1000 zero-timeout acquires took {took:?} (the fastest of five rounds)"
+    );
+    assert_eq!((sem.available(), sem.waiters()), (0, 0));
+}
+both!(a_zero_timeout_costs_what_try_acquire_costs);
+
 #[test]
 fn release_zero_is_a_no_op() {
     let sem = BoundedSemaphore::new(1);
@@ -554,6 +610,88 @@ fn a_parked_thread_is_not_overtaken_forever<S: Sem>() {
     assert_eq!((sem.available(), sem.waiters()), (1, 0));
 }
 both!(a_parked_thread_is_not_overtaken_forever);
+
+/// Eventual fairness, exactly as documented: every sixteenth wake hands the permit straight to
+/// the parked thread, and the wakes between free it for anyone to take. Main releases one
+/// permit to a parked waiter and at once tries to take it back: after a retry wake it usually
+/// can (the woken thread has not run yet), after a handoff it never can. So wakes 16, 32, …
+/// always fail to barge, and few others do (only where the woken thread beat main to it).
+fn every_sixteenth_wake_hands_the_permit_over<S: Sem>() {
+    const WAKES: usize = 160;
+    let sem = Arc::new(S::make(1));
+    sem.acquire_forget();
+    let served = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (s2, served2, stop2) = (sem.clone(), served.clone(), stop.clone());
+    let waiter = thread::spawn(move || loop {
+        s2.acquire_forget();
+        if stop2.load(Ordering::SeqCst) {
+            break;
+        }
+        served2.fetch_add(1, Ordering::SeqCst);
+    });
+    let mut not_barged = Vec::new();
+    for wake in 1..=WAKES {
+        wait_until("the waiter to park", || sem.waiters() == 1);
+        let before = served.load(Ordering::SeqCst);
+        sem.release(1).unwrap();
+        if !sem.try_acquire_forget() {
+            not_barged.push(wake);
+            wait_until("the waiter to be served", || {
+                served.load(Ordering::SeqCst) == before + 1
+            });
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    wait_until("the waiter to park", || sem.waiters() == 1);
+    sem.release(1).unwrap();
+    waiter.join().unwrap();
+    for handoff in (16..=WAKES).step_by(16) {
+        assert!(
+            not_barged.contains(&handoff),
+            "wake {handoff} was not a handoff: a newcomer took its permit (not barged: {not_barged:?})"
+        );
+    }
+    assert!(
+        not_barged.len() <= WAKES / 4,
+        "more wakes handed over than every sixteenth: {not_barged:?}"
+    );
+    assert_eq!((sem.available(), sem.waiters()), (0, 0));
+}
+both!(every_sixteenth_wake_hands_the_permit_over);
+
+/// A thread woken to retry that loses the permit to a newcomer parks again at the front: it is
+/// still served before a thread that parked after it.
+fn a_retried_thread_that_loses_parks_again_at_the_front<S: Sem>() {
+    let sem = Arc::new(S::make(1));
+    sem.acquire_forget();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let spawn = |i: usize| {
+        let (s, o) = (sem.clone(), order.clone());
+        thread::spawn(move || {
+            s.acquire_forget();
+            o.lock().unwrap().push(i);
+        })
+    };
+    let first = spawn(0);
+    wait_until("0 to park", || sem.waiters() == 1);
+    let second = spawn(1);
+    wait_until("1 to park", || sem.waiters() == 2);
+    // 0 is woken to retry; main takes the permit back before it runs (almost always), and 0
+    // parks again, at the front.
+    sem.release(1).unwrap();
+    if sem.try_acquire_forget() {
+        wait_until("0 to park again", || sem.waiters() == 2);
+        sem.release(1).unwrap();
+    }
+    wait_until("one served", || order.lock().unwrap().len() == 1);
+    sem.release(1).unwrap();
+    first.join().unwrap();
+    second.join().unwrap();
+    assert_eq!(*order.lock().unwrap(), [0, 1]);
+    assert_eq!((sem.available(), sem.waiters()), (0, 0));
+}
+both!(a_retried_thread_that_loses_parks_again_at_the_front);
 
 /// A waiter that times out leaves the queue; the ones behind it keep their order.
 #[test]

@@ -1,6 +1,8 @@
 //! shuttle explorations of generated plans for `verisync::Mutex`: per-thread sequences of
 //! lock / try_lock / lock_timeout, under random and PCT. At every step at most one thread is
-//! inside, and every increment made inside is kept.
+//! inside, and every increment made inside is kept. Then the fairness shape (a newcomer may take
+//! a lock freed for a woken thread, never one handed to it) and both outcomes of a contended
+//! `lock_timeout`, each reached.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
 use proptest::prelude::*;
@@ -75,4 +77,96 @@ proptest! {
     fn plans_keep_mutual_exclusion_under_pct(plans in plan()) {
         shuttle::check_pct(scenario(plans), 100, 3);
     }
+}
+
+/// The body of the fairness scenarios, written once for both schedulers: main holds, T parks;
+/// main's first release wakes T to retry (every second wake is a handoff under a model), so
+/// main's try_lock may win the lock back; then T parks again and main's second release hands
+/// the lock over, which main can take only after T has had it. Returns whether main barged.
+fn barge_or_handoff() -> bool {
+    let m = Arc::new(Mutex::new(0u32));
+    let mut held = m.lock();
+    let m2 = Arc::clone(&m);
+    let t = thread::spawn(move || *m2.lock() += 10);
+    while m.waiters() == 0 {
+        thread::yield_now();
+    }
+    *held += 1;
+    drop(held);
+    let barged = match m.try_lock() {
+        // T has not had the lock: it was woken to retry, lost, and parks again.
+        Some(mut again) if *again == 1 => {
+            *again += 1;
+            while m.waiters() == 0 {
+                thread::yield_now();
+            }
+            drop(again); // the second wake: a handoff
+            if let Some(g) = m.try_lock() {
+                assert_eq!(*g, 12, "a newcomer took a handed lock");
+            }
+            true
+        }
+        // T came and went before main looked, or holds the lock now.
+        _ => false,
+    };
+    t.join().unwrap();
+    assert_eq!(*m.lock(), 11 + u32::from(barged));
+    barged
+}
+
+#[test]
+fn a_newcomer_may_take_a_retried_lock_but_never_a_handed_one() {
+    for pct in [false, true] {
+        let seen = StdArc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+        let s = StdArc::clone(&seen);
+        let f = move || {
+            let barged = barge_or_handoff();
+            s.lock().unwrap().insert(barged);
+        };
+        if pct {
+            shuttle::check_pct(f, 300, 3);
+        } else {
+            shuttle::check_random(f, 300);
+        }
+        assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
+    }
+}
+
+/// A contended `lock_timeout` reaches both outcomes under the modelled clock (random reaches
+/// one, PCT the other), and either way the lock ends up free with the right value and nobody
+/// parked.
+#[test]
+fn a_contended_lock_timeout_reaches_both_outcomes() {
+    let seen = StdArc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let runs = StdArc::new(AtomicUsize::new(0));
+    let scenario = {
+        let (seen, runs) = (StdArc::clone(&seen), StdArc::clone(&runs));
+        move || {
+            let m = Arc::new(Mutex::new(0u32));
+            let mut held = m.lock();
+            let m2 = Arc::clone(&m);
+            let t = thread::spawn(move || {
+                let got = m2.lock_timeout(Duration::from_millis(10));
+                got.map(|mut g| {
+                    assert_eq!(*g, 1, "the holder's write was not seen");
+                    *g = 2;
+                })
+                .is_some()
+            });
+            // Time for T to park and for the clock to fire, or not.
+            for _ in 0..runs.fetch_add(1, Ordering::SeqCst) % 7 {
+                thread::yield_now();
+            }
+            *held = 1;
+            drop(held);
+            let got = t.join().unwrap();
+            assert!(!m.is_locked());
+            assert_eq!(m.waiters(), 0);
+            assert_eq!(*m.lock(), if got { 2 } else { 1 });
+            seen.lock().unwrap().insert(got);
+        }
+    };
+    shuttle::check_random(scenario.clone(), 300);
+    shuttle::check_pct(scenario, 300, 3);
+    assert_eq!(seen.lock().unwrap().len(), 2, "both outcomes");
 }
