@@ -24,7 +24,7 @@
 //! sixteenth wake by handing the lock straight to it.
 
 use crate::park::{RawPark, Word};
-use crate::sync::{UnsafeCell, Wait};
+use crate::sync::{abandoned, UnsafeCell, Wait};
 use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
@@ -343,6 +343,9 @@ impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
+        if abandoned() {
+            return; // a failing model is being torn down: touch nothing of the checker's
+        }
         // The holder's word is most likely a bare `LOCKED`.
         let Ok(()) = self.mutex.raw.release(&Lock, 1, LOCKED);
     }

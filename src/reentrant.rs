@@ -29,7 +29,7 @@
 //! sixteenth wake by handing the lock straight to it, its token stored as the owner.
 
 use crate::park::{RawPark, Word, WAITERS};
-use crate::sync::{thread, UnsafeCell, Wait};
+use crate::sync::{abandoned, thread, UnsafeCell, Wait};
 use std::convert::Infallible;
 use std::fmt;
 use std::marker::PhantomData;
@@ -440,6 +440,9 @@ impl<T: ?Sized> Deref for ReentrantLockGuard<'_, T> {
 impl<T: ?Sized> Drop for ReentrantLockGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
+        if abandoned() {
+            return; // a failing model is being torn down: touch nothing of the checker's
+        }
         self.lock.unlock();
     }
 }

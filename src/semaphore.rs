@@ -39,7 +39,7 @@
 //! forever, and a release costs what the threads it wakes cost, whatever `n` is.
 
 use crate::park::{RawPark, Word};
-use crate::sync::Wait;
+use crate::sync::{abandoned, Wait};
 use std::fmt;
 use std::time::Duration;
 use thiserror::Error;
@@ -368,6 +368,9 @@ impl SemaphorePermit<'_> {
 impl Drop for SemaphorePermit<'_> {
     #[inline]
     fn drop(&mut self) {
+        if abandoned() {
+            return; // a failing model is being torn down: touch nothing of the checker's
+        }
         // Refused only after stray releases (see the type's docs): the count stays at its limit.
         let _ = self.raw.release(1);
     }
