@@ -57,9 +57,6 @@ use loom as backend;
 #[cfg(all(feature = "shuttle", not(loom)))]
 use shuttle as backend;
 
-#[cfg(all(feature = "shuttle", not(loom)))]
-pub mod explore;
-
 #[cfg(not(any(loom, feature = "shuttle")))]
 #[path = "sync/std.rs"]
 mod world;

@@ -112,7 +112,11 @@ fn a_zero_timeout_tries_once_without_sleeping() {
         let (_g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::ZERO, |n| *n == 0);
         assert!(timed_out);
     }
-    assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[test]

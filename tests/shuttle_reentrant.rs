@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
 use std::time::Duration;
-use verisync::sync::explore::{explore, Scheduler, Verdict};
+use verisync::check::{explore, FailureKind, Scheduler};
 use verisync::sync::{thread, Arc};
 use verisync::{ReentrantLock, ReentrantLockGuard};
 
@@ -172,36 +172,32 @@ fn a_contended_lock_timeout_reaches_both_outcomes() {
         let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
         let s = StdArc::clone(&seen);
         let executions = AtomicUsize::new(0);
-        let report = explore(
-            move || {
-                let lock = Arc::new(ReentrantLock::new(Cell::new(0)));
-                let held = lock.lock();
-                let other = Arc::clone(&lock);
-                let t = thread::spawn(move || {
-                    let got = other.lock_timeout(Duration::from_millis(10));
-                    if let Some(g) = &got {
-                        assert_eq!(g.get(), 1, "the owner's write was not seen");
-                        g.set(2);
-                    }
-                    assert_eq!(other.hold_count(), usize::from(got.is_some()));
-                    got.is_some()
-                });
-                // Time for the other thread to queue and for the clock to fire, or not: PCT
-                // reaches the handoff with few yields, random the timeout with many.
-                for _ in 0..executions.fetch_add(1, SeqCst) % 7 {
-                    thread::yield_now();
+        let report = explore("reentrant/handoff-or-timeout", scheduler, 300, move || {
+            let lock = Arc::new(ReentrantLock::new(Cell::new(0)));
+            let held = lock.lock();
+            let other = Arc::clone(&lock);
+            let t = thread::spawn(move || {
+                let got = other.lock_timeout(Duration::from_millis(10));
+                if let Some(g) = &got {
+                    assert_eq!(g.get(), 1, "the owner's write was not seen");
+                    g.set(2);
                 }
-                held.set(1);
-                drop(held);
-                let got = t.join().unwrap();
-                s.lock().unwrap().insert(got);
-                assert!(!lock.is_locked());
-                assert_eq!(lock.lock().get(), if got { 2 } else { 1 });
-            },
-            scheduler,
-            300,
-        );
-        assert_eq!(report.verdict, Verdict::Clean, "{scheduler}: {report:?}");
+                assert_eq!(other.hold_count(), usize::from(got.is_some()));
+                got.is_some()
+            });
+            // Time for the other thread to queue and for the clock to fire, or not: PCT
+            // reaches the handoff with few yields, random the timeout with many.
+            for _ in 0..executions.fetch_add(1, SeqCst) % 7 {
+                thread::yield_now();
+            }
+            held.set(1);
+            drop(held);
+            let got = t.join().unwrap();
+            s.lock().unwrap().insert(got);
+            assert!(!lock.is_locked());
+            assert_eq!(lock.lock().get(), if got { 2 } else { 1 });
+        });
+        assert_eq!(report.failure, None, "{scheduler}: {report:?}");
         assert_eq!(
             *seen.lock().unwrap(),
             BTreeSet::from([false, true]),
@@ -231,9 +227,15 @@ fn lock_order_inversion_is_reported_as_a_deadlock() {
         take_both(&a, &b);
         t.join().unwrap();
     };
-    let report = explore(inverted, Scheduler::Pct { seed: 3, depth: 3 }, 1000);
-    assert!(
-        matches!(report.verdict, Verdict::Deadlock(_)),
+    let report = explore(
+        "reentrant/inverted",
+        Scheduler::Pct { seed: 3, depth: 3 },
+        1000,
+        inverted,
+    );
+    assert_eq!(
+        report.kind(),
+        Some(FailureKind::Deadlock),
         "the inversion was not reported: {report:?}"
     );
 
@@ -244,6 +246,11 @@ fn lock_order_inversion_is_reported_as_a_deadlock() {
         take_both(&b, &a);
         assert_eq!(b.hold_count(), 1);
     };
-    let report = explore(one_thread, Scheduler::Random { seed: 3 }, 50);
-    assert_eq!(report.verdict, Verdict::Clean, "{report:?}");
+    let report = explore(
+        "reentrant/one-thread",
+        Scheduler::Random { seed: 3 },
+        50,
+        one_thread,
+    );
+    assert_eq!(report.failure, None, "{report:?}");
 }
