@@ -165,8 +165,9 @@ impl<T> BoundedQueue<T> {
     ///
     /// If `capacity` is 0 (Python's `Queue(0)` means unbounded; a queue that can hold nothing
     /// would block every put forever), or if it is too large to allocate up front: more than
-    /// `usize::MAX >> 4` items, or more bytes than an allocation may have (`isize::MAX`). Pass
-    /// the most items you mean to hold, not `usize::MAX`.
+    /// `usize::MAX >> 4` items, more bytes than an allocation may have (`isize::MAX`), or more
+    /// than the allocator can give (the message names the capacity; the process does not
+    /// abort). Pass the most items you mean to hold, not `usize::MAX`.
     ///
     /// ```
     /// # verisync::sync::model(|| {

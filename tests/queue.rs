@@ -210,6 +210,14 @@ fn capacity_past_the_allocation_limit_panics_too() {
     let _ = JoinableQueue::<[u8; 1024]>::new(usize::MAX >> 5);
 }
 
+#[test]
+#[should_panic(expected = "capacity 1099511627776 is too large")]
+fn a_capacity_the_allocator_refuses_panics_with_a_message_instead_of_aborting() {
+    // Issue 11 defect 8: 2^40 slots (16 TiB) passed the layout checks and the allocation
+    // failure aborted the process; now the allocation is fallible and the failure a panic.
+    let _ = BoundedQueue::<u8>::new(1 << 40);
+}
+
 // ---------------------------------------------------------------------------------------------
 // close
 

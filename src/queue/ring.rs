@@ -92,20 +92,22 @@ impl<T> Ring<T> {
             capacity > 0,
             "BoundedQueue::new: capacity must be at least 1 (a queue that holds nothing would block every put)"
         );
-        assert!(
-            capacity <= MAX_CAPACITY && std::alloc::Layout::array::<Slot<T>>(capacity).is_ok(),
-            "BoundedQueue::new: capacity {capacity} is too large (storage is allocated up front; pass the most items the queue should hold)"
-        );
-        let slots = (0..capacity)
-            .map(|i| Slot {
-                stamp: AtomicUsize::new(i * STEP),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
-            })
-            .collect();
+        let mut slots = Vec::new();
+        let reserved = match capacity {
+            c if c > MAX_CAPACITY => Err(format!("more than {MAX_CAPACITY} slots")),
+            c => slots.try_reserve_exact(c).map_err(|e| e.to_string()),
+        };
+        if let Err(why) = reserved {
+            panic!("BoundedQueue::new: capacity {capacity} is too large: {why} (storage is allocated up front; pass the most items the queue should hold)");
+        }
+        slots.extend((0..capacity).map(|i| Slot {
+            stamp: AtomicUsize::new(i * STEP),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }));
         Ring {
             head: CachePadded::new(AtomicUsize::new(0)),
             tail: CachePadded::new(AtomicUsize::new(0)),
-            slots,
+            slots: slots.into_boxed_slice(),
             // Room for index `capacity` (the stamp of a full last slot): at most 2^60 * STEP.
             one_lap: (capacity + 1).next_power_of_two() * STEP,
         }
