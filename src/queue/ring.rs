@@ -24,7 +24,7 @@
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Backoff, UnsafeCell};
 use crossbeam_utils::CachePadded;
-use std::mem::MaybeUninit;
+use std::mem::{self, MaybeUninit};
 
 /// In `tail`: a getter may be asleep, waiting for a put to wake it.
 const GETTERS_ASLEEP: usize = 1;
@@ -350,11 +350,27 @@ impl<T> Ring<T> {
             .store(position.wrapping_add(self.one_lap), Ordering::Release);
         item
     }
+
+    /// Drops the items left inside, once each, even if one of their `drop`s panics: the rest
+    /// are still dropped (a second panic aborts), as `Vec` and `VecDeque` do.
+    fn drop_items(&self) {
+        /// Armed around each item's drop: if it panics, drops the rest while unwinding.
+        struct Rest<'a, T>(&'a Ring<T>);
+        impl<T> Drop for Rest<'_, T> {
+            fn drop(&mut self) {
+                self.0.drop_items();
+            }
+        }
+        while let Ok((item, _)) = self.pop() {
+            let rest = Rest(self);
+            drop(item);
+            mem::forget(rest);
+        }
+    }
 }
 
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
-        // Drops the items left inside, once each.
-        while self.pop().is_ok() {}
+        self.drop_items();
     }
 }
