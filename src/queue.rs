@@ -37,7 +37,7 @@
 //!   compare-exchange, writes its slot and publishes it through the slot's stamp; a get claims
 //!   `head` and frees the slot the same way. Neither takes a lock. "Full" and "empty" are
 //!   decided from the positions, so a thread waits only for an operation that has claimed its
-//!   slot and not yet published it (it spins; it yields under a model).
+//!   slot and not yet published it (it spins in std and blocks under a model).
 //! * `queue/error.rs`, the errors, which give the item back.
 //! * `queue/joinable.rs`, [`JoinableQueue`] and its task count, raised by a hook the ring
 //!   calls between a put's claim and its publication.

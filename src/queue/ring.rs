@@ -15,14 +15,16 @@
 //! (Acquire) says the item is there, moves it out and frees the slot the same way. Only the
 //! claimer touches a slot's cell until it stores the stamp. "Full" and "empty" are decided from
 //! the positions, so a thread waits only for an operation that has claimed its slot and not yet
-//! stored the stamp: it spins (a few instructions; it yields under a model).
+//! stored the stamp. It spins in std. Under a model it blocks until the stamp moves (it flags
+//! the stamp, and the storer, whose store is a swap under a model, wakes it), since loom
+//! explores two threads yield-spinning on a third without bound.
 //!
 //! The low bits of `head` and `tail` are the queue's flags (their protocol is in `super`'s
 //! docs): `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A claim clears
 //! the sleepers' flag and reports whether it was set; a claim expects `CLOSED` clear.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{Backoff, UnsafeCell};
+use crate::sync::{spin_loop, Backoff, Condvar, Mutex, UnsafeCell, Wait, CHECKED};
 use crossbeam_utils::CachePadded;
 use std::mem::{self, MaybeUninit};
 
@@ -36,6 +38,8 @@ const PUTTERS_ASLEEP: usize = 1;
 const FLAGS: usize = 3;
 /// One position: positions live above the flag bits.
 const STEP: usize = FLAGS + 1;
+/// In a stamp, under a model only: a thread in `await_step` waits for the stamp to be stored.
+const STEP_AWAITED: usize = 1;
 /// The largest capacity: with `STEP` and a lap at least twice the capacity, this leaves room
 /// for at least four laps in a word, so that a lap cannot be mistaken for another.
 const MAX_CAPACITY: usize = usize::MAX >> 4;
@@ -70,6 +74,10 @@ pub(super) struct Ring<T> {
     /// Positions in one lap, times `STEP`: a power of two above `capacity * STEP`, so that a
     /// position splits into a lap (high bits) and an index (low bits).
     one_lap: usize,
+    /// Under a model only: threads in [`await_step`](Self::await_step) sleep here until the
+    /// stamp they wait for is stored.
+    step_lock: Mutex<()>,
+    step_cv: Condvar,
 }
 
 struct Slot<T> {
@@ -110,6 +118,8 @@ impl<T> Ring<T> {
             slots: slots.into_boxed_slice(),
             // Room for index `capacity` (the stamp of a full last slot): at most 2^60 * STEP.
             one_lap: (capacity + 1).next_power_of_two() * STEP,
+            step_lock: Mutex::new(()),
+            step_cv: Condvar::new(),
         }
     }
 
@@ -200,7 +210,7 @@ impl<T> Ring<T> {
                 }
                 if stamp == position.wrapping_sub(self.one_lap).wrapping_add(STEP) {
                     // The get of the last lap's item has claimed it and not yet freed the slot.
-                    backoff.snooze();
+                    self.await_step(slot, stamp, &backoff);
                 } else {
                     backoff.snooze();
                 }
@@ -254,7 +264,7 @@ impl<T> Ring<T> {
                 }
                 if stamp == position {
                     // The put of this position has claimed it and not yet published its item.
-                    backoff.snooze();
+                    self.await_step(slot, stamp, &backoff);
                 } else {
                     backoff.snooze();
                 }
@@ -305,7 +315,28 @@ impl<T> Ring<T> {
         // Ordering: Acquire, pairs with the Release store of the last user of the slot: a put
         // sees the previous get's move out of it before writing; a get sees the put's write
         // of the item before moving it out.
-        slot.stamp.load(Ordering::Acquire)
+        let stamp = slot.stamp.load(Ordering::Acquire);
+        if CHECKED {
+            stamp & !STEP_AWAITED
+        } else {
+            stamp
+        }
+    }
+
+    /// Stores a slot's next stamp with `order` (written at each call, so that each is
+    /// justified and weakened on its own). Under a model it is a swap, which sees whether a
+    /// thread in [`await_step`](Self::await_step) flagged the stamp, and wakes it; a store in
+    /// std, where nobody flags stamps.
+    #[inline(always)]
+    fn set_stamp(&self, slot: &Slot<T>, stamp: usize, order: Ordering) {
+        if CHECKED {
+            if slot.stamp.swap(stamp, order) & STEP_AWAITED != 0 {
+                drop(self.step_lock.lock());
+                self.step_cv.notify_all();
+            }
+        } else {
+            slot.stamp.store(stamp, order);
+        }
     }
 
     /// Claims the position in `word` (`head` or `tail`) that was `seen` there (with CLOSED
@@ -334,7 +365,7 @@ impl<T> Ring<T> {
         // previous item was moved out (its stamp was acquired before the claim).
         slot.value.with_mut(|p| unsafe { (*p).write(item) });
         // Ordering: Release: publishes the item to the get that acquires this stamp.
-        slot.stamp.store(position + STEP, Ordering::Release);
+        self.set_stamp(slot, position + STEP, Ordering::Release);
     }
 
     /// Moves the item out of the slot claimed at `position` and frees the slot for the put
@@ -346,9 +377,40 @@ impl<T> Ring<T> {
         let item = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
         // Ordering: Release: orders our move out before the next lap's put into the slot,
         // which acquires this stamp.
-        slot.stamp
-            .store(position.wrapping_add(self.one_lap), Ordering::Release);
+        self.set_stamp(slot, position.wrapping_add(self.one_lap), Ordering::Release);
         item
+    }
+
+    /// Waits for the thread that claimed `slot` to store its next stamp (the stamp is `seen`
+    /// now). In std it spins (a few instructions). Under a model it yields once (so that the
+    /// checker runs the others first), then flags the stamp (unless it has moved, or another
+    /// waiter flagged it) and sleeps until the storer's [`set_stamp`](Self::set_stamp) wakes
+    /// it: the read-modify-writes of the stamp are totally ordered, so either the store comes
+    /// first (the flagging fails: no sleep) or it sees the flag and wakes the sleepers under
+    /// the lock, which a sleeper holds from its last look until it sleeps.
+    #[cold]
+    fn await_step(&self, slot: &Slot<T>, seen: usize, backoff: &Backoff) {
+        if CHECKED {
+            spin_loop();
+            let flagged = seen | STEP_AWAITED;
+            let now = slot.stamp.compare_exchange(
+                seen,
+                flagged,
+                // Ordering: Relaxed: the caller acquires the stamp when it looks again.
+                Ordering::Relaxed,
+                // Ordering: Relaxed: as above.
+                Ordering::Relaxed,
+            );
+            if now.is_ok() || now == Err(flagged) {
+                let moved = |_: &mut ()| (self.stamp(slot) != seen).then_some(());
+                let (_, moved) = self
+                    .step_cv
+                    .wait_for(self.step_lock.lock(), Wait::Forever, moved);
+                debug_assert!(moved.is_some());
+            }
+        } else {
+            backoff.snooze();
+        }
     }
 
     /// Drops the items left inside, once each, even if one of their `drop`s panics: the rest
