@@ -1,7 +1,7 @@
 //! loom models of `BoundedQueue` and `JoinableQueue`: SPSC and 2×2 MPMC put/get/close
-//! (nothing lost, nothing duplicated, FIFO, nobody left waiting), `close` waking blocked
-//! getters and putters, both branches of every timed wait, and `join` returning exactly when
-//! every item is done.
+//! (nothing lost, nothing duplicated, FIFO, nobody left waiting), two blocking getters or two
+//! blocking putters on one slot, `close` waking blocked getters and putters, both branches of
+//! every timed wait, and `join` returning exactly when every item is done.
 #![cfg(loom)]
 
 mod common;
@@ -56,9 +56,7 @@ fn spsc_put_get_close_keeps_fifo_and_ends() {
 fn two_producers_one_consumer_lose_and_duplicate_nothing() {
     // Two producers, one op each, capacity 1 (so a put may sleep on a full queue, and one may
     // find the other halfway through its put), and the main thread getting both: both items
-    // got, once each, and nobody left waiting. (Two consumers plus a producer is not a loom
-    // shape for a ring: both consumers may spin on the producer's unfinished put, and loom
-    // explores two yielding spinners alternating forever. shuttle covers wider shapes.)
+    // got, once each, and nobody left waiting.
     check("queue/mpsc-2x1", 2, || {
         let q = Arc::new(BoundedQueue::new(1));
         let producers: Vec<_> = (1..=2)
@@ -75,6 +73,73 @@ fn two_producers_one_consumer_lose_and_duplicate_nothing() {
         assert_eq!(got, [1, 2]);
         assert!(q.is_empty());
     });
+}
+
+#[test]
+fn two_blocking_getters_share_one_put_and_both_end_at_close() {
+    // Issue 11 defect 4: the commonest queue shape. Both getters may find the put claimed and
+    // not yet published; they used to yield-spin on it, and loom (which does not count a
+    // switch away from a yielding thread as a preemption) explored them alternating without
+    // bound. Under a model they now block until the slot's stamp moves. The item goes to
+    // exactly one getter, and close ends both loops.
+    check("queue/two-blocking-getters", 2, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.iter().collect::<Vec<i32>>())
+            })
+            .collect();
+        q.put(1).unwrap();
+        assert!(q.close());
+        let got: Vec<i32> = getters
+            .into_iter()
+            .flat_map(|g| g.join().unwrap())
+            .collect();
+        assert_eq!(got, [1]);
+        assert!(q.is_empty());
+    });
+}
+
+#[test]
+fn two_blocking_putters_on_a_full_queue_are_let_in_by_gets_or_refused_at_close() {
+    // The mirror shape: the queue is full, two putters block on it, and the main thread gets
+    // two items, then closes. A putter may find the slot claimed by a get still moving the
+    // item out; it blocks until the stamp moves instead of spinning. FIFO: the item already
+    // in comes first; each putter's item is got, left in the queue, or given back, once.
+    let outcomes: Seen<&'static str> = seen();
+    let o = outcomes.clone();
+    check("queue/two-blocking-putters", 2, move || {
+        let q = Arc::new(BoundedQueue::new(1));
+        q.put(0).unwrap();
+        let putters: Vec<_> = (1..=2)
+            .map(|i| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.put(i).err().map(PutError::into_inner))
+            })
+            .collect();
+        let mut all = vec![q.get().unwrap(), q.get().unwrap()];
+        assert_eq!(all[0], 0);
+        q.close();
+        let refused: Vec<i32> = putters
+            .into_iter()
+            .filter_map(|p| p.join().unwrap())
+            .collect();
+        o.lock().unwrap().insert(if refused.is_empty() {
+            "both in"
+        } else {
+            "one refused"
+        });
+        all.extend(drain(&q));
+        all.extend(refused);
+        all.sort_unstable();
+        assert_eq!(all, [0, 1, 2]);
+    });
+    let outcomes = outcomes.lock().unwrap();
+    assert!(
+        outcomes.contains("both in") && outcomes.contains("one refused"),
+        "{outcomes:?}"
+    );
 }
 
 #[test]

@@ -210,6 +210,14 @@ fn capacity_past_the_allocation_limit_panics_too() {
     let _ = JoinableQueue::<[u8; 1024]>::new(usize::MAX >> 5);
 }
 
+#[test]
+#[should_panic(expected = "capacity 1099511627776 is too large")]
+fn a_capacity_the_allocator_refuses_panics_with_a_message_instead_of_aborting() {
+    // Issue 11 defect 8: 2^40 slots (16 TiB) passed the layout checks and the allocation
+    // failure aborted the process; now the allocation is fallible and the failure a panic.
+    let _ = BoundedQueue::<u8>::new(1 << 40);
+}
+
 // ---------------------------------------------------------------------------------------------
 // close
 
@@ -586,6 +594,54 @@ fn every_item_is_dropped_exactly_once() {
         j.put(item(7)).unwrap();
     }
     assert_eq!(counts(&drops), [1; 8]);
+}
+
+/// Panics in `drop` when its id is `panic_on`, after counting the drop.
+struct Bomb {
+    tracked: Tracked,
+    panic_on: usize,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.tracked.id == self.panic_on {
+            panic!("item {} panics in drop", self.panic_on);
+        }
+    }
+}
+
+#[test]
+fn dropping_a_queue_drops_every_item_even_when_one_panics_in_drop() {
+    // Issue 11 defect 6: the item after the panicking one used to leak (2 of 4 dropped),
+    // where a Vec drops all 4. The ring wraps (two got, four put) so that the items left
+    // straddle the end of the slots.
+    let drops = table(6);
+    let q = BoundedQueue::new(4);
+    for id in 0..2 {
+        q.put(Bomb {
+            tracked: Tracked {
+                id,
+                drops: Arc::clone(&drops),
+            },
+            panic_on: 3,
+        })
+        .unwrap();
+    }
+    drop(q.get().unwrap());
+    drop(q.get().unwrap());
+    for id in 2..6 {
+        q.put(Bomb {
+            tracked: Tracked {
+                id,
+                drops: Arc::clone(&drops),
+            },
+            panic_on: 3,
+        })
+        .unwrap();
+    }
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(q)));
+    assert!(unwound.is_err(), "the item's panic reaches the dropper");
+    assert_eq!(counts(&drops), [1; 6], "every item dropped exactly once");
 }
 
 #[test]
