@@ -24,7 +24,7 @@
 //! the sleepers' flag and reports whether it was set; a claim expects `CLOSED` clear.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{spin_loop, Backoff, Condvar, Mutex, UnsafeCell, Wait, CHECKED};
+use crate::sync::{abandoned, spin_loop, Backoff, Condvar, Mutex, UnsafeCell, Wait, CHECKED};
 use crossbeam_utils::CachePadded;
 use std::mem::{self, MaybeUninit};
 
@@ -433,6 +433,9 @@ impl<T> Ring<T> {
 
 impl<T> Drop for Ring<T> {
     fn drop(&mut self) {
+        if abandoned() {
+            return; // a failing model is being torn down: leave the items, touch nothing
+        }
         self.drop_items();
     }
 }
