@@ -80,7 +80,7 @@ fn try_lock_debug_and_into_inner() {
 #[test]
 fn thread_tokens_are_even_stable_and_never_shared() {
     let mine = verisync::sync::thread::token();
-    assert!(mine != 0 && mine % 2 == 0);
+    assert!(mine != 0 && mine.is_multiple_of(2));
     assert_eq!(mine, verisync::sync::thread::token());
     let others: Vec<usize> = (0..4)
         .map(|_| thread::spawn(verisync::sync::thread::token).join().unwrap())
