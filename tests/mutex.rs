@@ -268,9 +268,14 @@ fn every_sixteenth_wake_hands_the_lock_over() {
             "wake {handoff} was not a handoff: main took the lock back (not barged: {not_barged:?})"
         );
     }
+    // The other wakes are retries, which the releaser may win: it must have won some (were
+    // every wake a handoff, it would win none). How many depends on the scheduler: on a busy
+    // machine the woken thread often runs before the releaser's next try, so no ratio is
+    // asserted.
+    let retries_won = WAKES - WAKES / 16 - not_barged.iter().filter(|w| *w % 16 != 0).count();
     assert!(
-        not_barged.len() <= WAKES / 4,
-        "more wakes handed over than every sixteenth: {not_barged:?}"
+        retries_won > 0,
+        "every wake handed over; only every sixteenth should: {not_barged:?}"
     );
     assert!(!m.is_locked());
 }
