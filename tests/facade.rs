@@ -56,6 +56,8 @@ fn notify_one_wakes_a_waiter() {
             })
         })
         .collect();
+    // Let them fall asleep first, so that only the notifications can wake them.
+    thread::sleep(Duration::from_millis(50));
     for _ in 0..4 {
         *pair.0.lock() += 1;
         pair.1.notify_one();
