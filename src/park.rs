@@ -350,16 +350,16 @@ impl RawPark {
             if freed > 0 {
                 new = w.give(new, freed)?; // never refused: checked above with at least as much
             }
+            // `+`, not `|`: the bit is clear, and a mutant of `+` cannot pass for `|`.
+            let new = (new & !WAITERS) + flag;
             // Ordering: Release on success: freed units may be taken without the queue's lock
             // (Acquire, in `take`), whose taker must see this thread's writes (a handed unit
             // needs nothing: its thread looks under the queue's lock, which we let go after
             // this); Relaxed on failure: we only look again.
-            match self.state.compare_exchange_weak(
-                state,
-                (new & !WAITERS) | flag,
-                Ordering::Release,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .state
+                .compare_exchange_weak(state, new, Ordering::Release, Ordering::Relaxed)
+            {
                 Ok(_) => break,
                 Err(now) => state = now,
             }

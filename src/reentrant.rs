@@ -92,7 +92,8 @@ impl Word for Owner {
 
     #[inline]
     fn take(&self, state: usize) -> Option<usize> {
-        (state & !WAITERS == 0).then_some(self.0 | state)
+        // `+`, not `|`: nobody's token is in `state`, and a mutant of `+` cannot pass for it.
+        (state & !WAITERS == 0).then_some(self.0 + state)
     }
 
     #[inline]
