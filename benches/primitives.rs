@@ -22,6 +22,8 @@
 //!   capacity 1 and 1024, one criterion iteration = one item through the queue, so the times are
 //!   per item and the throughput is items/s (`mpsc` is absent from MPMC: its receiver is not
 //!   `Clone`); the non-blocking pair spins with `crossbeam_utils::Backoff` when full or empty;
+//!   at capacity 1024 also [`verisync::JoinableQueue`] (`get` then `task_done`) beside its
+//!   fair peer `crossbeam_tasks` (the channel, an atomic task count and a `join` condvar);
 //! * `mutex`: [`verisync::Mutex`] lock + bump a counter + unlock vs `std::sync::Mutex` and
 //!   `parking_lot::Mutex`, 1 thread (`t1`) and 2 threads contending (`t2`);
 //! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>`, a
@@ -52,7 +54,7 @@ mod bench {
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
     use std::thread;
     use std::time::{Duration, Instant, SystemTime};
-    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore};
+    use verisync::{Account, BoundedQueue, JoinableQueue, ReentrantLock, Semaphore};
 
     // -----------------------------------------------------------------------------------------
     // The hand-rolled peer: a counting semaphore the way most Rust code writes one.
@@ -223,6 +225,77 @@ mod bench {
         }
     }
 
+    /// [`JoinableQueue`]: a blocking `put`, and `get` followed by `task_done`.
+    struct Joinable;
+
+    impl Blocking for Joinable {
+        type Tx = Arc<JoinableQueue<u64>>;
+        type Rx = Arc<JoinableQueue<u64>>;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let q = Arc::new(JoinableQueue::new(cap));
+            let rxs = (0..consumers).map(|_| Arc::clone(&q)).collect();
+            (q, rxs)
+        }
+        fn put(q: &Self::Tx, v: u64) {
+            q.put(v).unwrap()
+        }
+        fn get(q: &Self::Rx) -> u64 {
+            let v = q.get().unwrap();
+            q.task_done().unwrap();
+            v
+        }
+    }
+
+    /// `JoinableQueue`'s fair peer: a crossbeam channel, an atomic count of unfinished tasks
+    /// raised before each send, and a `join` condvar notified by the `task_done` that reaches
+    /// zero while somebody joins (the way most code adds `task_done`/`join` to a channel).
+    struct Tasks {
+        unfinished: AtomicU64,
+        joiners: Mutex<usize>,
+        all_done: Condvar,
+    }
+
+    impl Tasks {
+        fn task_done(&self) {
+            // AcqRel: the work before happens-before a join that sees zero.
+            if self.unfinished.fetch_sub(1, Ordering::AcqRel) == 1 {
+                let joiners = self.joiners.lock().unwrap();
+                if *joiners > 0 {
+                    self.all_done.notify_all();
+                }
+            }
+        }
+    }
+
+    struct CrossbeamTasks;
+
+    impl Blocking for CrossbeamTasks {
+        type Tx = (cb::Sender<u64>, Arc<Tasks>);
+        type Rx = (cb::Receiver<u64>, Arc<Tasks>);
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let (tx, rx) = cb::bounded(cap);
+            let tasks = Arc::new(Tasks {
+                unfinished: AtomicU64::new(0),
+                joiners: Mutex::new(0),
+                all_done: Condvar::new(),
+            });
+            let rxs = (0..consumers)
+                .map(|_| (rx.clone(), Arc::clone(&tasks)))
+                .collect();
+            ((tx, tasks), rxs)
+        }
+        fn put((tx, tasks): &Self::Tx, v: u64) {
+            // Relaxed: counted before the send, which publishes the item.
+            tasks.unfinished.fetch_add(1, Ordering::Relaxed);
+            tx.send(v).unwrap()
+        }
+        fn get((rx, tasks): &Self::Rx) -> u64 {
+            let v = rx.recv().unwrap();
+            tasks.task_done();
+            v
+        }
+    }
+
     /// A channel peer: opened its own way (`|cap, consumers| -> (sender, receivers)`); `send`
     /// and `recv` are the same calls on each.
     macro_rules! channel {
@@ -333,6 +406,8 @@ mod bench {
     #[derive(Clone, Copy)]
     enum Queue {
         Ours,
+        OursJoinable,
+        CrossbeamTasks,
         OursTry,
         Crossbeam,
         Mpsc,
@@ -349,12 +424,17 @@ mod bench {
         Queue::Array,
     ];
 
+    /// The task-counting queues, measured at capacity 1024 beside the plain ones.
+    const JOINABLE: [Queue; 2] = [Queue::OursJoinable, Queue::CrossbeamTasks];
+
     type ArrayQueue = crossbeam_queue::ArrayQueue<u64>;
 
     impl Queue {
         fn name(self) -> &'static str {
             match self {
                 Queue::Ours => "verisync",
+                Queue::OursJoinable => "verisync_joinable",
+                Queue::CrossbeamTasks => "crossbeam_tasks",
                 Queue::OursTry => "verisync_try",
                 Queue::Crossbeam => "crossbeam",
                 Queue::Mpsc => "mpsc",
@@ -372,6 +452,8 @@ mod bench {
         fn run(self, cap: usize, producers: usize, consumers: usize, n: u64) -> Duration {
             let run = match self {
                 Queue::Ours => blocking::<Verisync>,
+                Queue::OursJoinable => blocking::<Joinable>,
+                Queue::CrossbeamTasks => blocking::<CrossbeamTasks>,
                 Queue::OursTry => spinning::<BoundedQueue<u64>>,
                 Queue::Crossbeam => blocking::<Crossbeam>,
                 Queue::Mpsc => blocking::<Mpsc>,
@@ -385,6 +467,8 @@ mod bench {
         fn roundtrip(self, b: &mut Bencher<'_>, cap: usize) {
             let roundtrip = match self {
                 Queue::Ours => roundtrip_blocking::<Verisync>,
+                Queue::OursJoinable => roundtrip_blocking::<Joinable>,
+                Queue::CrossbeamTasks => roundtrip_blocking::<CrossbeamTasks>,
                 Queue::OursTry => roundtrip_spinning::<BoundedQueue<u64>>,
                 Queue::Crossbeam => roundtrip_blocking::<Crossbeam>,
                 Queue::Mpsc => roundtrip_blocking::<Mpsc>,
@@ -521,7 +605,8 @@ mod bench {
             g.throughput(Throughput::Elements(1));
             g.sampling_mode(SamplingMode::Flat);
             for cap in CAPS {
-                for q in QUEUES {
+                let joinable = JOINABLE.iter().filter(|_| cap == 1024);
+                for &q in QUEUES.iter().chain(joinable) {
                     if consumers > 1 && !q.multi_consumer() {
                         continue;
                     }
@@ -642,6 +727,16 @@ mod bench {
                 rows.push(row(group, &p, "verisync", BLOCKING, None));
                 rows.push(row(group, &p, "verisync_try", &["array_queue"], None));
             }
+            // JoinableQueue beside its fair peer, and beside the plain queue it wraps.
+            let p = "cap1024";
+            rows.push(row(
+                group,
+                p,
+                "verisync_joinable",
+                &["crossbeam_tasks"],
+                None,
+            ));
+            rows.push(row(group, p, "verisync_joinable", &["verisync"], None));
         }
         for t in THREADS {
             rows.push(row(

@@ -1,7 +1,8 @@
 //! loom models of `BoundedQueue` and `JoinableQueue`: SPSC and 2×2 MPMC put/get/close
 //! (nothing lost, nothing duplicated, FIFO, nobody left waiting), two blocking getters or two
 //! blocking putters on one slot, `close` waking blocked getters and putters, both branches of
-//! every timed wait, and `join` returning exactly when every item is done.
+//! every timed wait, and `join` (or a zero `unfinished`) returning exactly when every item is
+//! done, with the work published.
 #![cfg(loom)]
 
 mod common;
@@ -13,7 +14,7 @@ use verisync::sync::atomic::{AtomicUsize, Ordering};
 use verisync::sync::{thread, Arc};
 use verisync::{
     BoundedQueue, GetError, GetTimeoutError, JoinTimeoutError, JoinableQueue, PutError,
-    PutTimeoutError,
+    PutTimeoutError, TaskDoneError,
 };
 
 /// Asserts that a timed wait was explored in both branches.
@@ -389,7 +390,7 @@ fn join_returns_exactly_when_every_item_is_done() {
             thread::spawn(move || {
                 for _ in 0..2 {
                     q.get().unwrap();
-                    // Relaxed: `task_done` and `join` order it through the queue's lock.
+                    // Relaxed: `task_done` (Release) and `join` (Acquire) order it through the task count.
                     finished.fetch_add(1, Ordering::Relaxed);
                     q.task_done().unwrap();
                 }
@@ -411,6 +412,125 @@ fn join_returns_exactly_when_every_item_is_done() {
         joiner.join().unwrap();
         assert!(q.task_done().is_err());
     });
+}
+
+#[test]
+fn task_done_racing_join_publishes_the_work_to_the_joiner() {
+    // The task count is atomic now: `join` may look at it before, during or after the worker's
+    // `task_done`, may announce itself and sleep, and must return only after the task is done,
+    // seeing the worker's write (a plain cell: an unordered read is a data race to loom).
+    check("queue/task-done-vs-join", 3, || {
+        let q = Arc::new(JoinableQueue::new(1));
+        let work = Arc::new(Guarded::new());
+        q.put(1).unwrap();
+        let worker = {
+            let (q, work) = (Arc::clone(&q), Arc::clone(&work));
+            thread::spawn(move || {
+                q.get().unwrap();
+                work.bump();
+                q.task_done().unwrap();
+            })
+        };
+        q.join();
+        assert_eq!(work.get(), 1);
+        assert_eq!(q.unfinished(), 0);
+        worker.join().unwrap();
+    });
+}
+
+#[test]
+fn two_workers_mark_their_own_tasks_done_and_the_join_sees_both() {
+    // Two consumers, one task each, and a joiner: each task_done must be accepted (a consumer
+    // that reads a stale count of gets would refuse a task it got, once another consumer's
+    // task_done is counted), and the join must return after both, seeing both workers' work.
+    check("queue/two-workers-join", 2, || {
+        let q = Arc::new(JoinableQueue::new(2));
+        let work = Arc::new([Guarded::new(), Guarded::new()]);
+        q.put(0).unwrap();
+        q.put(1).unwrap();
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let (q, work) = (Arc::clone(&q), Arc::clone(&work));
+                thread::spawn(move || {
+                    let job = q.get().unwrap();
+                    work[job].bump();
+                    q.task_done().unwrap();
+                })
+            })
+            .collect();
+        q.join();
+        assert_eq!((work[0].get(), work[1].get()), (1, 1));
+        for w in workers {
+            w.join().unwrap();
+        }
+        assert_eq!(q.task_done(), Err(TaskDoneError::NothingPending));
+    });
+}
+
+#[test]
+fn a_zero_unfinished_count_publishes_the_work() {
+    // `unfinished()` seen at zero orders the tasks' work before what the caller does next,
+    // as `join` does: whenever the main thread sees zero, it may read what the worker wrote.
+    let outcomes: Seen<usize> = seen();
+    let o = outcomes.clone();
+    check("queue/unfinished-zero", 3, move || {
+        let q = Arc::new(JoinableQueue::new(1));
+        let work = Arc::new(Guarded::new());
+        q.put(1).unwrap();
+        let worker = {
+            let (q, work) = (Arc::clone(&q), Arc::clone(&work));
+            thread::spawn(move || {
+                q.get().unwrap();
+                work.bump();
+                q.task_done().unwrap();
+            })
+        };
+        // A yield, so that loom runs the worker first too: its DPOR misses the race between
+        // this load of the count and the worker's update, which starts with a load of its own.
+        thread::yield_now();
+        let left = q.unfinished();
+        if left == 0 {
+            assert_eq!(work.get(), 1);
+        }
+        worker.join().unwrap();
+        o.lock().unwrap().insert(left);
+    });
+    assert_eq!(*outcomes.lock().unwrap(), [0, 1].into());
+}
+
+#[test]
+fn a_timed_out_join_leaves_the_next_join_working() {
+    // Two joins in a row racing one worker: the first may time out (and leave, clearing its
+    // announcement), and the second, untimed, must still be woken by the task_done. With the
+    // count, no task is ever lost or counted twice.
+    let outcomes: Seen<&'static str> = seen();
+    let o = outcomes.clone();
+    check("queue/join-timeout-then-join", 3, move || {
+        let q = Arc::new(JoinableQueue::new(1));
+        let work = Arc::new(Guarded::new());
+        q.put(1).unwrap();
+        let worker = {
+            let (q, work) = (Arc::clone(&q), Arc::clone(&work));
+            thread::spawn(move || {
+                q.get().unwrap();
+                work.bump();
+                q.task_done().unwrap();
+            })
+        };
+        let outcome = match q.join_timeout(Duration::from_millis(10)) {
+            Ok(()) => {
+                assert_eq!(work.get(), 1);
+                "woken"
+            }
+            Err(JoinTimeoutError::Timeout { unfinished: 1 }) => "timed out",
+            other => panic!("unexpected {other:?}"),
+        };
+        q.join();
+        assert_eq!(work.get(), 1);
+        worker.join().unwrap();
+        o.lock().unwrap().insert(outcome);
+    });
+    assert_both(&outcomes);
 }
 
 #[test]

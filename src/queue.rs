@@ -39,8 +39,10 @@
 //!   decided from the positions, so a thread waits only for an operation that has claimed its
 //!   slot and not yet published it (it spins in std and blocks under a model).
 //! * `queue/error.rs`, the errors, which give the item back.
-//! * `queue/joinable.rs`, [`JoinableQueue`] and its task count, raised by a hook the ring
-//!   calls between a put's claim and its publication.
+//! * `queue/joinable.rs`, [`JoinableQueue`] and its task count: atomic counters (the producers'
+//!   raised by a hook the ring calls between a put's claim and its publication, the consumers'
+//!   on another cache line), and a lock taken only when the last task is done while a thread
+//!   is in `join`.
 //!
 //! **Sleeping without losing a wakeup.** The low bits of the ring's two words are flags:
 //! `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A getter that finds

@@ -434,6 +434,33 @@ fn many_joiners_all_return() {
 }
 
 #[test]
+fn a_join_that_times_out_leaves_the_other_joiners_to_be_woken() {
+    // One joiner waits without a timeout; another times out and leaves meanwhile. The one
+    // left must still be woken by the last task_done (the joiner that left must not withdraw
+    // the announcement that the other still relies on).
+    let q = Arc::new(JoinableQueue::new(1));
+    q.put(()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiting = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            q.join();
+            tx.send(()).unwrap();
+        })
+    };
+    thread::sleep(DELAY);
+    assert_eq!(
+        q.join_timeout(DELAY),
+        Err(JoinTimeoutError::Timeout { unfinished: 1 })
+    );
+    q.get().unwrap();
+    q.task_done().unwrap();
+    rx.recv_timeout(Duration::from_secs(5))
+        .expect("the joiner still waiting is woken by the last task_done");
+    waiting.join().unwrap();
+}
+
+#[test]
 fn close_does_not_release_join() {
     let q = JoinableQueue::new(2);
     q.put(1).unwrap();

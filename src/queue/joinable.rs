@@ -1,33 +1,52 @@
 //! [`JoinableQueue`] and its task count.
 //!
-//! The count lives in every [`BoundedQueue`] and only a joinable one uses it (a plain queue's
-//! is [`untracked`](TaskCount::untracked)). A put raises it through the ring's
-//! [`BeforePublish`] hook, after claiming its slot and before publishing the item, so that no
-//! get can mark the task done before it counts. The counts sit under a mutex that plain queues
-//! never take.
+//! The count is three atomic counters that every [`BoundedQueue`] carries and only a joinable
+//! one uses (a plain queue's is [`untracked`](TaskCount::untracked): one predictable branch per
+//! put and get): `puts` (items put), `got` (items got) and `done` (items marked done, with a
+//! `JOINER` bit below). Each moves in steps of `TASK` and wraps, so differences are exact:
+//! `puts - done` tasks are unfinished, `got - done` may still be marked done. Only puts write
+//! `puts`, and only gets and `task_done` write `got` and `done`, which share a cache line: a
+//! producer and a consumer never write the same word, so the count adds no cache-line transfer
+//! per item between them (one shared word would, as a channel plus a counter does).
+//!
+//! A put raises `puts` through the ring's [`BeforePublish`] hook, after claiming its slot and
+//! before publishing the item, so no get can mark a task done before it counts. A `task_done`
+//! raises `done` and takes the joiners' lock only when it finds `JOINER` set and no task left
+//! unfinished. A joiner sets `JOINER` with a `fetch_or` on `done` under that lock, and sleeps
+//! only if tasks are unfinished: the read-modify-writes on `done` are totally ordered, so the
+//! last `task_done` comes after the `fetch_or` (it sees `JOINER`, and the lock makes its wakeup
+//! wait until the joiner sleeps) or before it (the joiner acquires it, and sees every put of
+//! the tasks done, so it counts none unfinished). The last joiner to leave clears `JOINER`
+//! under the lock, so that a queue nobody joins never takes it.
 
 use super::ring::BeforePublish;
 use super::{BoundedQueue, Iter, JoinTimeoutError, TaskDoneError};
+use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Condvar, Mutex, Wait};
+use crossbeam_utils::CachePadded;
 use std::fmt;
 use std::ops::Deref;
 use std::time::Duration;
 
-/// A queue's task count; its hooks do nothing in a plain queue.
+/// In `done`: a thread may be in [`JoinableQueue::join`], to be woken when no task is left.
+const JOINER: usize = 1;
+/// One task in each count, above the `JOINER` bit.
+const TASK: usize = 2;
+
+/// A queue's task count (see the module docs); its hooks do nothing in a plain queue.
 pub(super) struct TaskCount {
     tracked: bool,
-    counts: Mutex<Counts>,
+    /// Items put, times `TASK`: the producers' word.
+    puts: CachePadded<AtomicUsize>,
+    /// The consumers' words.
+    consumed: CachePadded<Consumed>,
 }
 
-#[derive(Default)]
-struct Counts {
-    /// Items put and not yet marked done.
-    unfinished: usize,
-    /// Items got and not yet marked done.
-    pending: usize,
-    /// Threads inside a wait for `unfinished == 0`: a notification is sent only when somebody
-    /// waits.
-    joiners: usize,
+struct Consumed {
+    /// Items got, times `TASK`.
+    got: AtomicUsize,
+    /// Items marked done, times `TASK`, and `JOINER`.
+    done: AtomicUsize,
 }
 
 impl TaskCount {
@@ -43,7 +62,11 @@ impl TaskCount {
     fn new(tracked: bool) -> Self {
         TaskCount {
             tracked,
-            counts: Mutex::new(Counts::default()),
+            puts: CachePadded::new(AtomicUsize::new(0)),
+            consumed: CachePadded::new(Consumed {
+                got: AtomicUsize::new(0),
+                done: AtomicUsize::new(0),
+            }),
         }
     }
 
@@ -51,8 +74,65 @@ impl TaskCount {
     #[inline]
     pub(super) fn got(&self) {
         if self.tracked {
-            self.counts.lock().pending += 1;
+            // Ordering: Relaxed: a `task_done` of this item comes after it in this thread, or
+            // in one the caller synchronized with; either way coherence shows it there.
+            self.consumed.got.fetch_add(TASK, Ordering::Relaxed);
         }
+    }
+
+    /// Marks one task done: `Ok(true)` if a joiner may be waiting and no task seems left
+    /// unfinished (the caller wakes the joiners, who look again).
+    fn done(&self) -> Result<bool, TaskDoneError> {
+        let Consumed { got, done } = &*self.consumed;
+        let before = done
+            .fetch_update(
+                // Ordering: Release: what this thread did for the task happens-before the
+                // return of a join that acquires `done` (every later change of it is a
+                // read-modify-write, in this release sequence).
+                Ordering::Release,
+                // Ordering: Acquire: a `done` counted by another consumer comes with its get,
+                // which `got` must then show, or this check would refuse a task it got.
+                Ordering::Acquire,
+                |d| {
+                    // Ordering: Relaxed: see `got`, and the Acquire above.
+                    let got = got.load(Ordering::Relaxed);
+                    let pending = got.wrapping_sub(d & !JOINER) as isize;
+                    (pending > 0).then_some(d + TASK)
+                },
+            )
+            .map_err(|_| TaskDoneError::NothingPending)?;
+        if before & JOINER == 0 {
+            return Ok(false);
+        }
+        // Ordering: Relaxed: a stale count is smaller, so it can only wake a joiner too early
+        // (it looks again), never leave it asleep.
+        let puts = self.puts.load(Ordering::Relaxed);
+        Ok((puts.wrapping_sub((before & !JOINER) + TASK) as isize) <= 0)
+    }
+
+    /// Items put and not yet done.
+    fn unfinished(&self) -> usize {
+        // Ordering: Acquire: pairs with `done`'s Release: the work of the tasks counted done
+        // happens-before what the caller does next, and their puts are seen below.
+        let done = self.consumed.done.load(Ordering::Acquire) & !JOINER;
+        // Ordering: Relaxed: every put of a task counted done happened-before, as above.
+        self.puts.load(Ordering::Relaxed).wrapping_sub(done) / TASK
+    }
+
+    /// Under the joiners' lock: announces a joiner; `Some` if no task is unfinished.
+    fn announce_joiner(&self) -> Option<()> {
+        // Ordering: Acquire: as in `unfinished`. The announcement itself rests on the total
+        // order of read-modify-writes on `done` and on the lock.
+        let done = self.consumed.done.fetch_or(JOINER, Ordering::Acquire) & !JOINER;
+        // Ordering: Relaxed: as in `unfinished`.
+        (self.puts.load(Ordering::Relaxed) == done).then_some(())
+    }
+
+    /// Under the joiners' lock, when the last joiner leaves: task_done need not wake anyone.
+    fn no_joiner(&self) {
+        // Ordering: Relaxed: joiners set and clear the bit under the lock; a `task_done` that
+        // misses it comes after the clear in the word's order, when nobody waits.
+        self.consumed.done.fetch_and(!JOINER, Ordering::Relaxed);
     }
 }
 
@@ -60,7 +140,9 @@ impl BeforePublish for TaskCount {
     #[inline]
     fn before_publish(&self) {
         if self.tracked {
-            self.counts.lock().unfinished += 1;
+            // Ordering: Relaxed: the item is published after this by its stamp's Release,
+            // which orders this count before any get of it, and so before its `task_done`.
+            self.puts.fetch_add(TASK, Ordering::Relaxed);
         }
     }
 }
@@ -79,11 +161,23 @@ impl BeforePublish for TaskCount {
 /// # Contract
 ///
 /// * `task_done` more often than items were got is an error ([`TaskDoneError`]) that changes
-///   nothing; Python raises `ValueError` only past the number put.
+///   nothing (the gets that count are those that happened-before it: in its own thread, or in
+///   one it synchronized with); Python raises `ValueError` only past the number put.
 /// * [`join`](JoinableQueue::join) returns when the count of unfinished tasks (put, not yet
 ///   done) is zero, at once if it already is; it can be called again, and by many threads.
 /// * [`close`](BoundedQueue::close) does not release `join`: items already in a closed queue
 ///   can still be got and must still be marked done.
+///
+/// # Memory ordering
+///
+/// What a thread did before its `task_done` happens-before the return of a `join` (or an
+/// [`unfinished`](JoinableQueue::unfinished) of zero) that it released.
+///
+/// # Cost
+///
+/// The count is three atomic counters beside the ring: a put adds to the producers' one, a get
+/// and a `task_done` each to one of the consumers' two. No lock is taken unless a thread is in
+/// `join`.
 ///
 /// # Examples
 ///
@@ -115,7 +209,9 @@ impl BeforePublish for TaskCount {
 /// ```
 pub struct JoinableQueue<T> {
     queue: BoundedQueue<T>,
-    /// Joiners wait here for the count of unfinished tasks to reach zero.
+    /// The threads inside a `join` that may sleep.
+    joiners: Mutex<usize>,
+    /// Joiners sleep here for the count of unfinished tasks to reach zero.
     all_done: Condvar,
 }
 
@@ -136,6 +232,7 @@ impl<T> JoinableQueue<T> {
     pub fn new(capacity: usize) -> Self {
         JoinableQueue {
             queue: BoundedQueue::build(capacity, TaskCount::tracked()),
+            joiners: Mutex::new(0),
             all_done: Condvar::new(),
         }
     }
@@ -159,18 +256,17 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut counts = self.counts().lock();
-        if counts.pending == 0 {
-            return Err(TaskDoneError::NothingPending);
-        }
-        counts.pending -= 1;
-        counts.unfinished -= 1;
-        let wake = counts.unfinished == 0 && counts.joiners > 0;
-        drop(counts);
-        if wake {
-            self.all_done.notify_all();
+        if self.queue.tasks.done()? {
+            self.wake_joiners();
         }
         Ok(())
+    }
+
+    #[cold]
+    fn wake_joiners(&self) {
+        // A joiner holds the lock from its announcement until it sleeps: no lost wakeup.
+        drop(self.joiners.lock());
+        self.all_done.notify_all();
     }
 
     /// Waits until every item put has been marked done; returns at once if none is unfinished.
@@ -223,21 +319,30 @@ impl<T> JoinableQueue<T> {
 
     /// Waits as `wait` allows for no task to be unfinished; the count left if time ran out.
     fn wait_done(&self, wait: Wait) -> Result<(), usize> {
-        let mut counts = self.counts().lock();
-        if counts.unfinished > 0 && !wait.is_try() {
-            counts.joiners += 1;
-            (counts, _) = self
-                .all_done
-                .wait_for(counts, wait, |c| (c.unfinished == 0).then_some(()));
-            counts.joiners -= 1;
+        let tasks = &self.queue.tasks;
+        match tasks.unfinished() {
+            0 => return Ok(()),
+            left if wait.is_try() => return Err(left),
+            _ => {}
         }
-        match counts.unfinished {
+        let mut joiners = self.joiners.lock();
+        *joiners += 1;
+        let (mut joiners, joined) = self
+            .all_done
+            .wait_for(joiners, wait, |_| tasks.announce_joiner());
+        *joiners -= 1;
+        if *joiners == 0 {
+            tasks.no_joiner();
+        }
+        drop(joiners);
+        match joined.map_or_else(|| tasks.unfinished(), |()| 0) {
             0 => Ok(()),
             left => Err(left),
         }
     }
 
-    /// The number of items put and not yet marked done (Python's `unfinished_tasks`).
+    /// The number of items put and not yet marked done (Python's `unfinished_tasks`). A zero
+    /// seen here orders the tasks' work before the caller's next steps, as `join` does.
     ///
     /// ```
     /// # verisync::sync::model(|| {
@@ -250,11 +355,7 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn unfinished(&self) -> usize {
-        self.counts().lock().unfinished
-    }
-
-    fn counts(&self) -> &Mutex<Counts> {
-        &self.queue.tasks.counts
+        self.queue.tasks.unfinished()
     }
 
     /// The plain queue inside, as `Deref` gives it: for code that takes a `&BoundedQueue<T>`.
