@@ -103,11 +103,12 @@ fn two_blocking_getters_share_one_put_and_both_end_at_close() {
 }
 
 #[test]
-fn two_blocking_putters_on_a_full_queue_are_let_in_by_gets_or_refused_at_close() {
+fn two_blocking_putters_on_a_full_queue_are_let_in_by_a_get_or_refused_at_close() {
     // The mirror shape: the queue is full, two putters block on it, and the main thread gets
-    // two items, then closes. A putter may find the slot claimed by a get still moving the
+    // one item, then closes. A putter may find the slot claimed by the get still moving the
     // item out; it blocks until the stamp moves instead of spinning. FIFO: the item already
-    // in comes first; each putter's item is got, left in the queue, or given back, once.
+    // in comes first; each putter's item is left in the queue or given back, once. (One get,
+    // not two: the second doubled the schedules, 465k, for no shape the first does not have.)
     let outcomes: Seen<&'static str> = seen();
     let o = outcomes.clone();
     check("queue/two-blocking-putters", 2, move || {
@@ -119,26 +120,26 @@ fn two_blocking_putters_on_a_full_queue_are_let_in_by_gets_or_refused_at_close()
                 thread::spawn(move || q.put(i).err().map(PutError::into_inner))
             })
             .collect();
-        let mut all = vec![q.get().unwrap(), q.get().unwrap()];
-        assert_eq!(all[0], 0);
+        assert_eq!(q.get(), Ok(0));
         q.close();
         let refused: Vec<i32> = putters
             .into_iter()
             .filter_map(|p| p.join().unwrap())
             .collect();
-        o.lock().unwrap().insert(if refused.is_empty() {
-            "both in"
-        } else {
-            "one refused"
+        o.lock().unwrap().insert(match refused.len() {
+            1 => "one let in, one refused",
+            2 => "both refused",
+            _ => unreachable!("one slot, one get: at most one putter gets in"),
         });
-        all.extend(drain(&q));
+        let mut all = drain(&q);
+        assert!(all.len() == 2 - refused.len());
         all.extend(refused);
         all.sort_unstable();
-        assert_eq!(all, [0, 1, 2]);
+        assert_eq!(all, [1, 2]);
     });
     let outcomes = outcomes.lock().unwrap();
     assert!(
-        outcomes.contains("both in") && outcomes.contains("one refused"),
+        outcomes.contains("one let in, one refused") && outcomes.contains("both refused"),
         "{outcomes:?}"
     );
 }
