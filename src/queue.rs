@@ -39,10 +39,10 @@
 //!   decided from the positions, so a thread waits only for an operation that has claimed its
 //!   slot and not yet published it (it spins in std and blocks under a model).
 //! * `queue/error.rs`, the errors, which give the item back.
-//! * `queue/joinable.rs`, [`JoinableQueue`] and its task count: atomic counters (the producers'
-//!   raised by a hook the ring calls between a put's claim and its publication, the consumers'
-//!   on another cache line), and a lock taken only when the last task is done while a thread
-//!   is in `join`.
+//! * `queue/joinable.rs`, [`JoinableQueue`] and its task count: one atomic word of its own
+//!   (how far `task_done` has got, as a ring position), read against the ring's `head` and
+//!   `tail`, which already count the items got and put; and a lock taken only when the last
+//!   task is done while a thread is in `join`.
 //!
 //! **Sleeping without losing a wakeup.** The low bits of the ring's two words are flags:
 //! `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A getter that finds
@@ -73,7 +73,6 @@ pub use error::{
 pub use joinable::JoinableQueue;
 
 use crate::sync::{Backoff, Condvar, Mutex, Wait};
-use joinable::TaskCount;
 use ring::{PopError, PushError, Ring};
 use std::fmt;
 use std::iter::FusedIterator;
@@ -141,8 +140,6 @@ pub struct BoundedQueue<T> {
     not_empty: Condvar,
     /// Putters sleep here for a free slot (or for the queue to close).
     not_full: Condvar,
-    /// The task count of a [`JoinableQueue`]; untracked in a plain queue.
-    tasks: TaskCount,
 }
 
 // A panic never leaves a half-done operation behind (no user code runs inside one), as with
@@ -185,16 +182,11 @@ impl<T> BoundedQueue<T> {
     /// # });
     /// ```
     pub fn new(capacity: usize) -> Self {
-        Self::build(capacity, TaskCount::untracked())
-    }
-
-    fn build(capacity: usize, tasks: TaskCount) -> Self {
         BoundedQueue {
             ring: Ring::new(capacity),
             sleep: Mutex::new(()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
-            tasks,
         }
     }
 
@@ -475,7 +467,7 @@ impl<T> BoundedQueue<T> {
     /// One attempt, inlined into the caller; a full queue goes to [`put_slow`](Self::put_slow).
     #[inline]
     fn put_inner(&self, item: T, wait: Wait) -> Result<(), (Refusal, T)> {
-        match self.ring.push(item, &self.tasks) {
+        match self.ring.push(item) {
             Ok(announced) => {
                 self.wake(&self.not_empty, announced);
                 Ok(())
@@ -492,7 +484,7 @@ impl<T> BoundedQueue<T> {
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();
-            item = match self.ring.push(item, &self.tasks) {
+            item = match self.ring.push(item) {
                 Ok(announced) => {
                     self.wake(&self.not_empty, announced);
                     return Ok(());
@@ -520,17 +512,15 @@ impl<T> BoundedQueue<T> {
     /// One attempt, inlined into the caller; an empty queue goes to [`get_slow`](Self::get_slow).
     #[inline]
     fn get_inner(&self, wait: Wait) -> Result<T, Refusal> {
-        let item = match self.ring.pop() {
+        match self.ring.pop() {
             Ok((item, announced)) => {
                 self.wake(&self.not_full, announced);
-                item
+                Ok(item)
             }
-            Err(PopError::Closed) => return Err(Refusal::Closed),
-            Err(PopError::Empty(_)) if wait.is_try() => return Err(Refusal::WouldBlock),
-            Err(PopError::Empty(_)) => self.get_slow(wait)?,
-        };
-        self.tasks.got();
-        Ok(item)
+            Err(PopError::Closed) => Err(Refusal::Closed),
+            Err(PopError::Empty(_)) if wait.is_try() => Err(Refusal::WouldBlock),
+            Err(PopError::Empty(_)) => self.get_slow(wait),
+        }
     }
 
     /// The queue was empty: spin and try again for a while, then sleep, as `wait` allows.
@@ -578,7 +568,7 @@ impl<T> BoundedQueue<T> {
     fn put_or_announce(&self, held: &mut Option<T>) -> Option<Result<(), (Refusal, T)>> {
         let mut item = held.take()?;
         loop {
-            match self.ring.push(item, &self.tasks) {
+            match self.ring.push(item) {
                 Ok(announced) => {
                     if announced {
                         // We hold the sleep lock already.

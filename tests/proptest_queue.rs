@@ -216,9 +216,10 @@ impl ReferenceStateMachine for Reference {
     }
 }
 
+/// Boxed: a queue is a few padded cache lines, a joinable one a few more.
 enum Queue {
-    Plain(BoundedQueue<u32>),
-    Joinable(JoinableQueue<u32>),
+    Plain(Box<BoundedQueue<u32>>),
+    Joinable(Box<JoinableQueue<u32>>),
 }
 
 impl Queue {
@@ -246,9 +247,9 @@ impl StateMachineTest for Real {
 
     fn init_test(m: &Model) -> Self::SystemUnderTest {
         let q = if m.joinable {
-            Queue::Joinable(JoinableQueue::new(m.capacity))
+            Queue::Joinable(Box::new(JoinableQueue::new(m.capacity)))
         } else {
-            Queue::Plain(BoundedQueue::new(m.capacity))
+            Queue::Plain(Box::new(BoundedQueue::new(m.capacity)))
         };
         (q, m.clone())
     }

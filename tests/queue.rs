@@ -353,6 +353,24 @@ fn task_done_too_often_fails_and_changes_nothing() {
     assert_eq!(q.unfinished(), 0);
 }
 
+#[test]
+fn tasks_got_and_not_done_are_counted_across_many_laps_of_the_ring() {
+    // The count is the ring's positions against a `done` position: many laps of items got
+    // before any is marked done must still count one task each.
+    let q = JoinableQueue::new(3);
+    for n in 0..1000 {
+        q.put(n).unwrap();
+        assert_eq!(q.get(), Ok(n));
+    }
+    assert_eq!(q.unfinished(), 1000);
+    for left in (0..1000).rev() {
+        assert_eq!(q.task_done(), Ok(()));
+        assert_eq!(q.unfinished(), left);
+    }
+    assert_eq!(q.task_done(), Err(TaskDoneError::NothingPending));
+    assert!(q.join_timeout(Duration::ZERO).is_ok());
+}
+
 /// CPython's `queue_join_test`: workers sum what they get and mark it done; `join` returns
 /// only when all of it is summed. Run twice on one queue: join may be called again.
 #[test]

@@ -90,8 +90,8 @@ fn plan() -> impl Strategy<Value = Plan> {
 }
 
 /// The queue under test: a plain one, or a joinable one used through `Deref` for the queue
-/// operations. Boxed: a queue is a few cache lines (its positions and task counts padded), and
-/// the two differ by two of them.
+/// operations. Boxed: a queue is a few cache lines (its positions padded), and a joinable one
+/// has its task count on a padded line of its own.
 enum Queue {
     Plain(Box<BoundedQueue<Item>>),
     Joinable(Box<JoinableQueue<Item>>),

@@ -1,25 +1,25 @@
 //! [`JoinableQueue`] and its task count.
 //!
-//! The count is three atomic counters that every [`BoundedQueue`] carries and only a joinable
-//! one uses (a plain queue's is [`untracked`](TaskCount::untracked): one predictable branch per
-//! put and get): `puts` (items put), `got` (items got) and `done` (items marked done, with a
-//! `JOINER` bit below). Each moves in steps of `TASK` and wraps, so differences are exact:
-//! `puts - done` tasks are unfinished, `got - done` may still be marked done. Only puts write
-//! `puts`, and only gets and `task_done` write `got` and `done`, which share a cache line: a
-//! producer and a consumer never write the same word, so the count adds no cache-line transfer
-//! per item between them (one shared word would, as a channel plus a counter does).
+//! The count needs the items put, got and marked done. The ring already counts the first two:
+//! its `tail` is one past every position a put has claimed, its `head` one past every position
+//! a get has claimed, and every claim ends in an item published or moved out. So the count is
+//! one word of its own, `done`: the position the tasks marked done have reached, moved on with
+//! the ring's own `next` (so that positions, not counters, are compared, and nothing wraps
+//! differently), with a `JOINER` bit below the positions. `tail - done` tasks are unfinished,
+//! `head - done` may still be marked done. A put and a get thus cost nothing more than in a
+//! plain queue, and `task_done` one read-modify-write on a word that only consumers write.
 //!
-//! A put raises `puts` through the ring's [`BeforePublish`] hook, after claiming its slot and
-//! before publishing the item, so no get can mark a task done before it counts. A `task_done`
-//! raises `done` and takes the joiners' lock only when it finds `JOINER` set and no task left
-//! unfinished. A joiner sets `JOINER` with a `fetch_or` on `done` under that lock, and sleeps
-//! only if tasks are unfinished: the read-modify-writes on `done` are totally ordered, so the
-//! last `task_done` comes after the `fetch_or` (it sees `JOINER`, and the lock makes its wakeup
-//! wait until the joiner sleeps) or before it (the joiner acquires it, and sees every put of
-//! the tasks done, so it counts none unfinished). The last joiner to leave clears `JOINER`
-//! under the lock, so that a queue nobody joins never takes it.
+//! A put is counted when it claims its slot, before its item is published, so no get can mark
+//! a task done before it counts. A `task_done` moves `done` on and takes the joiners' lock only
+//! when it finds `JOINER` set and no task left unfinished. A joiner sets `JOINER` with a
+//! `fetch_or` on `done` under that lock, and sleeps only if tasks are unfinished: the
+//! read-modify-writes on `done` are totally ordered, so the last `task_done` comes after the
+//! `fetch_or` (it sees `JOINER`, and the lock makes its wakeup wait until the joiner sleeps) or
+//! before it (the joiner acquires it, and sees every put of the tasks done, so it counts none
+//! unfinished). The last joiner to leave clears `JOINER` under the lock, so that a queue nobody
+//! joins never takes it.
 
-use super::ring::BeforePublish;
+use super::ring::Ring;
 use super::{BoundedQueue, Iter, JoinTimeoutError, TaskDoneError};
 use crate::sync::atomic::{AtomicUsize, Ordering};
 use crate::sync::{Condvar, Mutex, Wait};
@@ -29,121 +29,73 @@ use std::ops::Deref;
 use std::time::Duration;
 
 /// In `done`: a thread may be in [`JoinableQueue::join`], to be woken when no task is left.
+/// Ring positions are multiples of a step above their flag bits, so the bit is free.
 const JOINER: usize = 1;
-/// One task in each count, above the `JOINER` bit.
-const TASK: usize = 2;
 
-/// A queue's task count (see the module docs); its hooks do nothing in a plain queue.
-pub(super) struct TaskCount {
-    tracked: bool,
-    /// Items put, times `TASK`: the producers' word.
-    puts: CachePadded<AtomicUsize>,
-    /// The consumers' words.
-    consumed: CachePadded<Consumed>,
-}
-
-struct Consumed {
-    /// Items got, times `TASK`.
-    got: AtomicUsize,
-    /// Items marked done, times `TASK`, and `JOINER`.
-    done: AtomicUsize,
+/// How far the tasks marked done have got, as a position of the queue's ring, and `JOINER`.
+struct TaskCount {
+    done: CachePadded<AtomicUsize>,
 }
 
 impl TaskCount {
-    /// The count of a plain queue: never touched.
-    pub(super) fn untracked() -> Self {
-        Self::new(false)
-    }
-
-    fn tracked() -> Self {
-        Self::new(true)
-    }
-
-    fn new(tracked: bool) -> Self {
+    fn new() -> Self {
+        // The ring's positions start at 0, as `head` and `tail` do.
         TaskCount {
-            tracked,
-            puts: CachePadded::new(AtomicUsize::new(0)),
-            consumed: CachePadded::new(Consumed {
-                got: AtomicUsize::new(0),
-                done: AtomicUsize::new(0),
-            }),
-        }
-    }
-
-    /// After a get took an item: one more task may be marked done.
-    #[inline]
-    pub(super) fn got(&self) {
-        if self.tracked {
-            // Ordering: Relaxed: a `task_done` of this item comes after it in this thread, or
-            // in one the caller synchronized with; either way coherence shows it there.
-            self.consumed.got.fetch_add(TASK, Ordering::Relaxed);
+            done: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
     /// Marks one task done: `Ok(true)` if a joiner may be waiting and no task seems left
     /// unfinished (the caller wakes the joiners, who look again).
-    fn done(&self) -> Result<bool, TaskDoneError> {
-        let Consumed { got, done } = &*self.consumed;
-        let before = done
+    fn done<T>(&self, ring: &Ring<T>) -> Result<bool, TaskDoneError> {
+        let before = self
+            .done
             .fetch_update(
                 // Ordering: Release: what this thread did for the task happens-before the
                 // return of a join that acquires `done` (every later change of it is a
                 // read-modify-write, in this release sequence).
                 Ordering::Release,
-                // Ordering: Acquire: a `done` counted by another consumer comes with its get,
-                // which `got` must then show, or this check would refuse a task it got.
+                // Ordering: Acquire: a `done` moved on by another consumer comes with its get,
+                // which `head` must then show, or this check would refuse a task it got.
                 Ordering::Acquire,
                 |d| {
-                    // Ordering: Relaxed: see `got`, and the Acquire above.
-                    let got = got.load(Ordering::Relaxed);
-                    let pending = got.wrapping_sub(d & !JOINER) as isize;
-                    (pending > 0).then_some(d + TASK)
+                    let done = d & !JOINER;
+                    let got = ring.get_position();
+                    (ring.items_between(done, got) > 0).then(|| ring.next(done) | (d & JOINER))
                 },
             )
             .map_err(|_| TaskDoneError::NothingPending)?;
         if before & JOINER == 0 {
             return Ok(false);
         }
-        // Ordering: Relaxed: a stale count is smaller, so it can only wake a joiner too early
-        // (it looks again), never leave it asleep.
-        let puts = self.puts.load(Ordering::Relaxed);
-        Ok((puts.wrapping_sub((before & !JOINER) + TASK) as isize) <= 0)
+        // A stale `tail` is behind, so it can only wake a joiner too early (it looks again),
+        // never leave it asleep.
+        let done = ring.next(before & !JOINER);
+        Ok(ring.items_between(done, ring.put_position()) <= 0)
     }
 
     /// Items put and not yet done.
-    fn unfinished(&self) -> usize {
+    fn unfinished<T>(&self, ring: &Ring<T>) -> usize {
         // Ordering: Acquire: pairs with `done`'s Release: the work of the tasks counted done
-        // happens-before what the caller does next, and their puts are seen below.
-        let done = self.consumed.done.load(Ordering::Acquire) & !JOINER;
-        // Ordering: Relaxed: every put of a task counted done happened-before, as above.
-        self.puts.load(Ordering::Relaxed).wrapping_sub(done) / TASK
+        // happens-before what the caller does next, and their puts are seen in `tail`.
+        let done = self.done.load(Ordering::Acquire) & !JOINER;
+        // Never negative: every put of a task counted done happened-before, as above.
+        ring.items_between(done, ring.put_position()).max(0) as usize
     }
 
     /// Under the joiners' lock: announces a joiner; `Some` if no task is unfinished.
-    fn announce_joiner(&self) -> Option<()> {
+    fn announce_joiner<T>(&self, ring: &Ring<T>) -> Option<()> {
         // Ordering: Acquire: as in `unfinished`. The announcement itself rests on the total
         // order of read-modify-writes on `done` and on the lock.
-        let done = self.consumed.done.fetch_or(JOINER, Ordering::Acquire) & !JOINER;
-        // Ordering: Relaxed: as in `unfinished`.
-        (self.puts.load(Ordering::Relaxed) == done).then_some(())
+        let done = self.done.fetch_or(JOINER, Ordering::Acquire) & !JOINER;
+        (ring.put_position() == done).then_some(())
     }
 
     /// Under the joiners' lock, when the last joiner leaves: task_done need not wake anyone.
     fn no_joiner(&self) {
         // Ordering: Relaxed: joiners set and clear the bit under the lock; a `task_done` that
         // misses it comes after the clear in the word's order, when nobody waits.
-        self.consumed.done.fetch_and(!JOINER, Ordering::Relaxed);
-    }
-}
-
-impl BeforePublish for TaskCount {
-    #[inline]
-    fn before_publish(&self) {
-        if self.tracked {
-            // Ordering: Relaxed: the item is published after this by its stamp's Release,
-            // which orders this count before any get of it, and so before its `task_done`.
-            self.puts.fetch_add(TASK, Ordering::Relaxed);
-        }
+        self.done.fetch_and(!JOINER, Ordering::Relaxed);
     }
 }
 
@@ -175,9 +127,9 @@ impl BeforePublish for TaskCount {
 ///
 /// # Cost
 ///
-/// The count is three atomic counters beside the ring: a put adds to the producers' one, a get
-/// and a `task_done` each to one of the consumers' two. No lock is taken unless a thread is in
-/// `join`.
+/// A put and a get cost what they cost in a [`BoundedQueue`]: the ring's positions already
+/// count the items put and got. A `task_done` is one read-modify-write on a word of the queue's
+/// own that only consumers write. No lock is taken unless a thread is in `join`.
 ///
 /// # Examples
 ///
@@ -209,6 +161,8 @@ impl BeforePublish for TaskCount {
 /// ```
 pub struct JoinableQueue<T> {
     queue: BoundedQueue<T>,
+    /// How many tasks are done, against the ring's counts of items put and got.
+    tasks: TaskCount,
     /// The threads inside a `join` that may sleep.
     joiners: Mutex<usize>,
     /// Joiners sleep here for the count of unfinished tasks to reach zero.
@@ -231,7 +185,8 @@ impl<T> JoinableQueue<T> {
     /// ```
     pub fn new(capacity: usize) -> Self {
         JoinableQueue {
-            queue: BoundedQueue::build(capacity, TaskCount::tracked()),
+            queue: BoundedQueue::new(capacity),
+            tasks: TaskCount::new(),
             joiners: Mutex::new(0),
             all_done: Condvar::new(),
         }
@@ -256,7 +211,7 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn task_done(&self) -> Result<(), TaskDoneError> {
-        if self.queue.tasks.done()? {
+        if self.tasks.done(&self.queue.ring)? {
             self.wake_joiners();
         }
         Ok(())
@@ -319,8 +274,8 @@ impl<T> JoinableQueue<T> {
 
     /// Waits as `wait` allows for no task to be unfinished; the count left if time ran out.
     fn wait_done(&self, wait: Wait) -> Result<(), usize> {
-        let tasks = &self.queue.tasks;
-        match tasks.unfinished() {
+        let (tasks, ring) = (&self.tasks, &self.queue.ring);
+        match tasks.unfinished(ring) {
             0 => return Ok(()),
             left if wait.is_try() => return Err(left),
             _ => {}
@@ -329,13 +284,13 @@ impl<T> JoinableQueue<T> {
         *joiners += 1;
         let (mut joiners, joined) = self
             .all_done
-            .wait_for(joiners, wait, |_| tasks.announce_joiner());
+            .wait_for(joiners, wait, |_| tasks.announce_joiner(ring));
         *joiners -= 1;
         if *joiners == 0 {
             tasks.no_joiner();
         }
         drop(joiners);
-        match joined.map_or_else(|| tasks.unfinished(), |()| 0) {
+        match joined.map_or_else(|| tasks.unfinished(ring), |()| 0) {
             0 => Ok(()),
             left => Err(left),
         }
@@ -355,7 +310,7 @@ impl<T> JoinableQueue<T> {
     /// # });
     /// ```
     pub fn unfinished(&self) -> usize {
-        self.queue.tasks.unfinished()
+        self.tasks.unfinished(&self.queue.ring)
     }
 
     /// The plain queue inside, as `Deref` gives it: for code that takes a `&BoundedQueue<T>`.

@@ -44,12 +44,6 @@ const STEP_AWAITED: usize = 1;
 /// for at least four laps in a word, so that a lap cannot be mistaken for another.
 const MAX_CAPACITY: usize = usize::MAX >> 4;
 
-/// What a put does between claiming its slot and publishing its item: the queue's one hook. A
-/// `JoinableQueue` counts the task there, so that no get can mark it done before it counts.
-pub(super) trait BeforePublish {
-    fn before_publish(&self);
-}
-
 /// Why a [`push`](Ring::push) did not go through.
 pub(super) enum PushError<T> {
     /// Full, with the head position found: no get had claimed it.
@@ -164,21 +158,21 @@ impl<T> Ring<T> {
     /// asleep: the caller must wake them. The common case (the slot is free and the first claim
     /// wins) is inlined; the rest is [`push_contended`](Self::push_contended).
     #[inline]
-    pub(super) fn push(&self, item: T, hook: &impl BeforePublish) -> Result<bool, PushError<T>> {
+    pub(super) fn push(&self, item: T) -> Result<bool, PushError<T>> {
         // Ordering: Relaxed: a guess at the position, confirmed by the claim.
         let tail = self.tail.load(Ordering::Relaxed);
         let position = tail & !FLAGS;
         let slot = self.slot(position);
         // Expecting `tail` as loaded means expecting CLOSED clear.
         if tail & CLOSED == 0 && self.stamp(slot) == position && self.claim(&self.tail, tail) {
-            self.fill(slot, position, item, hook);
+            self.fill(slot, position, item);
             return Ok(tail & GETTERS_ASLEEP != 0);
         }
-        self.push_contended(item, hook)
+        self.push_contended(item)
     }
 
     #[cold]
-    fn push_contended(&self, item: T, hook: &impl BeforePublish) -> Result<bool, PushError<T>> {
+    fn push_contended(&self, item: T) -> Result<bool, PushError<T>> {
         let backoff = Backoff::new();
         // Ordering: Relaxed: as in `push`.
         let mut tail = self.tail.load(Ordering::Relaxed);
@@ -195,7 +189,7 @@ impl<T> Ring<T> {
             let stamp = self.stamp(slot);
             if stamp == position {
                 if self.claim(&self.tail, tail) {
-                    self.fill(slot, position, item, hook);
+                    self.fill(slot, position, item);
                     return Ok(tail & GETTERS_ASLEEP != 0);
                 }
                 backoff.spin();
@@ -298,9 +292,40 @@ impl<T> Ring<T> {
         &self.slots[(position & (self.one_lap - 1)) / STEP]
     }
 
+    /// The position of the next put: one past every position a put has claimed. Every claim
+    /// ends in a published item, so this counts the items put (a `JoinableQueue`'s tasks).
+    #[inline]
+    pub(super) fn put_position(&self) -> usize {
+        // Ordering: Relaxed: a position, only compared; a caller that needs the puts before
+        // it acquires another word first (see `JoinableQueue`).
+        self.tail.load(Ordering::Relaxed) & !FLAGS
+    }
+
+    /// The position of the next get: one past every position a get has claimed (each claim
+    /// ends in an item moved out), so this counts the items got.
+    #[inline]
+    pub(super) fn get_position(&self) -> usize {
+        // Ordering: Relaxed: as in `put_position`.
+        self.head.load(Ordering::Relaxed) & !FLAGS
+    }
+
+    /// How many positions `later` is past `earlier` (two positions of this ring, flags
+    /// cleared): negative if it is behind. Exact while they are less than `usize::MAX /
+    /// one_lap / 2` laps apart (2^59 items at the least).
+    #[inline]
+    pub(super) fn items_between(&self, earlier: usize, later: usize) -> isize {
+        let index = self.one_lap - 1;
+        // `one_lap` is a power of two: an arithmetic shift divides the (signed, exact) multiple.
+        let laps = ((later & !index).wrapping_sub(earlier & !index) as isize)
+            >> self.one_lap.trailing_zeros();
+        let indices = ((later & index) / STEP) as isize - ((earlier & index) / STEP) as isize;
+        laps.wrapping_mul(self.capacity() as isize)
+            .wrapping_add(indices)
+    }
+
     /// The position after `position`: the next index, or index 0 of the next lap.
     #[inline]
-    fn next(&self, position: usize) -> usize {
+    pub(super) fn next(&self, position: usize) -> usize {
         let index = position & (self.one_lap - 1);
         if index + STEP < self.slots.len() * STEP {
             position + STEP
@@ -359,8 +384,7 @@ impl<T> Ring<T> {
 
     /// Writes `item` into the slot claimed at `position` and publishes it.
     #[inline(always)]
-    fn fill(&self, slot: &Slot<T>, position: usize, item: T, hook: &impl BeforePublish) {
-        hook.before_publish();
+    fn fill(&self, slot: &Slot<T>, position: usize, item: T) {
         // SAFETY: the claim gives this thread the slot until it publishes the stamp below; the
         // previous item was moved out (its stamp was acquired before the claim).
         slot.value.with_mut(|p| unsafe { (*p).write(item) });
@@ -437,5 +461,37 @@ impl<T> Drop for Ring<T> {
             return; // a failing model is being torn down: leave the items, touch nothing
         }
         self.drop_items();
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_between_counts_positions_across_laps_and_behind() {
+        for capacity in [1, 3, 4, 1000] {
+            let ring = Ring::<u8>::new(capacity);
+            let mut positions = vec![0];
+            for _ in 0..5 * capacity + 2 {
+                positions.push(ring.next(*positions.last().unwrap()));
+            }
+            for (i, &a) in positions.iter().enumerate() {
+                for (j, &b) in positions.iter().enumerate() {
+                    assert_eq!(ring.items_between(a, b), j as isize - i as isize);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_count_the_items_put_and_got() {
+        let ring = Ring::new(3);
+        for n in 1..=10 {
+            assert!(ring.push(n).is_ok());
+            assert_eq!(ring.items_between(0, ring.put_position()), n);
+            assert_eq!(ring.pop().ok().map(|(item, _)| item), Some(n));
+            assert_eq!(ring.items_between(0, ring.get_position()), n);
+        }
     }
 }
