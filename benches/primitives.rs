@@ -26,6 +26,10 @@
 //!   fair peer `crossbeam_tasks` (the channel, an atomic task count and a `join` condvar);
 //! * `mutex`: [`verisync::Mutex`] lock + bump a counter + unlock vs `std::sync::Mutex` and
 //!   `parking_lot::Mutex`, 1 thread (`t1`) and 2 threads contending (`t2`);
+//! * `event`: [`verisync::Event`] vs the event most Rust code writes, a `bool` under a mutex
+//!   with a condition variable (std's, and parking_lot's): `t1` is one thread's set + wait +
+//!   clear (the uncontended paths), `pingpong` one round trip between two threads that each
+//!   wait for the other's event (a wakeup each way);
 //! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>`, a
 //!   `parking_lot::Mutex<u64>` and the floor, one `AtomicU64::fetch_add`.
 //!
@@ -90,6 +94,79 @@ mod bench {
         fn drop(&mut self) {
             *self.0.permits.lock().unwrap() += 1;
             self.0.cv.notify_one();
+        }
+    }
+
+    /// An event the way most Rust code writes one: a flag under a mutex, a condition variable
+    /// notified on set. `M` picks std's or parking_lot's pair.
+    pub struct CondvarEvent<M, C> {
+        set: M,
+        cv: C,
+    }
+
+    /// What the `event` group needs of an event.
+    trait EventLike: Send + Sync {
+        fn new_event() -> Self;
+        fn set(&self);
+        fn clear(&self);
+        fn wait(&self);
+    }
+
+    impl EventLike for verisync::Event {
+        fn new_event() -> Self {
+            verisync::Event::new()
+        }
+        fn set(&self) {
+            verisync::Event::set(self)
+        }
+        fn clear(&self) {
+            verisync::Event::clear(self)
+        }
+        fn wait(&self) {
+            verisync::Event::wait(self)
+        }
+    }
+
+    impl EventLike for CondvarEvent<Mutex<bool>, Condvar> {
+        fn new_event() -> Self {
+            CondvarEvent {
+                set: Mutex::new(false),
+                cv: Condvar::new(),
+            }
+        }
+        fn set(&self) {
+            *self.set.lock().unwrap() = true;
+            self.cv.notify_all();
+        }
+        fn clear(&self) {
+            *self.set.lock().unwrap() = false;
+        }
+        fn wait(&self) {
+            drop(
+                self.cv
+                    .wait_while(self.set.lock().unwrap(), |s| !*s)
+                    .unwrap(),
+            );
+        }
+    }
+
+    impl EventLike for CondvarEvent<parking_lot::Mutex<bool>, parking_lot::Condvar> {
+        fn new_event() -> Self {
+            CondvarEvent {
+                set: parking_lot::Mutex::new(false),
+                cv: parking_lot::Condvar::new(),
+            }
+        }
+        fn set(&self) {
+            *self.set.lock() = true;
+            self.cv.notify_all();
+        }
+        fn clear(&self) {
+            *self.set.lock() = false;
+        }
+        fn wait(&self) {
+            let mut set = self.set.lock();
+            self.cv.wait_while(&mut set, |s| !*s);
         }
     }
 
@@ -635,6 +712,54 @@ mod bench {
         g.finish();
     }
 
+    /// `name/t1`: set, wait (returns at once), clear. `name/pingpong`: one round trip, two
+    /// threads each waiting for the other's event and clearing it before answering.
+    fn event_rows<E: EventLike>(g: &mut BenchmarkGroup<'_, WallTime>, name: &str) {
+        let e = E::new_event();
+        g.sampling_mode(SamplingMode::Auto);
+        g.bench_function(BenchmarkId::new(name, "t1"), |b| {
+            b.iter(|| {
+                black_box(&e).set();
+                e.wait();
+                e.clear();
+            })
+        });
+        g.sampling_mode(SamplingMode::Flat);
+        g.bench_function(BenchmarkId::new(name, "pingpong"), |b| {
+            b.iter_custom(|n| {
+                let (ping, pong) = (E::new_event(), E::new_event());
+                thread::scope(|s| {
+                    s.spawn(|| {
+                        for _ in 0..n {
+                            ping.wait();
+                            ping.clear();
+                            pong.set();
+                        }
+                    });
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        ping.set();
+                        pong.wait();
+                        pong.clear();
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+    }
+
+    fn event(c: &mut Criterion) {
+        let mut g = c.benchmark_group("event");
+        g.throughput(Throughput::Elements(1));
+        event_rows::<verisync::Event>(&mut g, "verisync");
+        event_rows::<CondvarEvent<Mutex<bool>, Condvar>>(&mut g, "std_condvar");
+        event_rows::<CondvarEvent<parking_lot::Mutex<bool>, parking_lot::Condvar>>(
+            &mut g,
+            "parking_lot_condvar",
+        );
+        g.finish();
+    }
+
     fn account(c: &mut Criterion) {
         let mut g = c.benchmark_group("account");
         g.throughput(Throughput::Elements(1));
@@ -744,6 +869,15 @@ mod bench {
                 &tag(t),
                 "verisync",
                 &["parking_lot", "std_mutex"],
+                None,
+            ));
+        }
+        for p in ["t1", "pingpong"] {
+            rows.push(row(
+                "event",
+                p,
+                "verisync",
+                &["std_condvar", "parking_lot_condvar"],
                 None,
             ));
         }
@@ -890,6 +1024,7 @@ mod bench {
         reentrant(&mut c);
         semaphore(&mut c);
         mutex(&mut c);
+        event(&mut c);
         account(&mut c);
         queue_roundtrip(&mut c);
         queue_throughput(&mut c);

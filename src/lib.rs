@@ -16,6 +16,7 @@
 //!   withdrawals and transfers are atomic and never deadlock.
 //! * **Counting:** [`Semaphore`] and [`BoundedSemaphore`], handing out RAII
 //!   [`SemaphorePermit`]s.
+//! * **Signalling:** [`Event`] (a flag threads wait for).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -33,6 +34,7 @@
 //! | `queue.Queue(maxsize)`, `put`/`get`, `put_nowait`/`get_nowait` | [`BoundedQueue::new`], [`put`](BoundedQueue::put)/[`get`](BoundedQueue::get), [`try_put`](BoundedQueue::try_put)/[`try_get`](BoundedQueue::try_get) |
 //! | a `None` sentinel per consumer, `q.shutdown()` | [`BoundedQueue::close`] |
 //! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
+//! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
 //!
@@ -56,6 +58,7 @@ pub mod check;
 pub mod sync;
 
 mod account;
+mod event;
 mod mutex;
 mod park;
 mod queue;
@@ -69,4 +72,5 @@ mod semaphore;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};
+pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};

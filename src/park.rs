@@ -1,6 +1,6 @@
-//! The parking core every blocking lock of verisync stands on: [`Mutex`](crate::Mutex),
-//! [`ReentrantLock`](crate::ReentrantLock), [`Semaphore`](crate::Semaphore) and
-//! [`BoundedSemaphore`](crate::BoundedSemaphore).
+//! The parking core every blocking primitive of verisync stands on: [`Mutex`](crate::Mutex),
+//! [`ReentrantLock`](crate::ReentrantLock), [`Semaphore`](crate::Semaphore),
+//! [`BoundedSemaphore`](crate::BoundedSemaphore) and [`Event`](crate::Event).
 //!
 //! In the style of `lock_api`: a small raw layer, [`RawPark`], under thin safe types. A
 //! primitive keeps its whole state in one atomic word that the core owns, and tells the core
@@ -157,6 +157,25 @@ impl RawPark {
         // Ordering: Relaxed: a snapshot that orders nothing (a caller reading its own token
         // reads it exactly: it was stored by this thread, or seen under the queue's lock).
         self.state.load(Ordering::Relaxed)
+    }
+
+    /// The word now, acquired: what the thread that last gave units back (a release, Release
+    /// ordered) did before is seen by the caller.
+    #[inline]
+    pub(crate) fn state_acquire(&self) -> usize {
+        // Ordering: Acquire, pairs with the Release of `give_fast` and `release_slow`: a
+        // caller that reads a state a release wrote sees what the releaser did before it.
+        self.state.load(Ordering::Acquire)
+    }
+
+    /// Clears `bits` (never [`WAITERS`]) in the word, waking nobody.
+    #[inline]
+    pub(crate) fn clear(&self, bits: usize) {
+        debug_assert_eq!(bits & WAITERS, 0, "only the core lowers WAITERS");
+        // Ordering: Relaxed: clearing publishes nothing; as a read-modify-write it continues
+        // the release sequence of the release before it, and every later look at the word
+        // (its modification order) sees it.
+        self.state.fetch_and(!bits, Ordering::Relaxed);
     }
 
     /// How many threads are parked (a snapshot). Takes the queue's lock.
