@@ -249,7 +249,7 @@ impl Event {
 
     /// Waits as `wait` allows; `true` once let go.
     #[inline]
-    fn wait_until(&self, wait: Wait) -> bool {
+    pub(crate) fn wait_until(&self, wait: Wait) -> bool {
         let state = self.raw.state();
         let me = Waiter {
             seen: state & GENERATIONS,

@@ -16,7 +16,8 @@
 //!   withdrawals and transfers are atomic and never deadlock.
 //! * **Counting:** [`Semaphore`] and [`BoundedSemaphore`], handing out RAII
 //!   [`SemaphorePermit`]s.
-//! * **Signalling:** [`Event`] (a flag threads wait for).
+//! * **Signalling:** [`Event`] (a flag threads wait for) and [`Barrier`] (a meeting point that
+//!   can time out, break and be reset).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -35,6 +36,7 @@
 //! | a `None` sentinel per consumer, `q.shutdown()` | [`BoundedQueue::close`] |
 //! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
+//! | `threading.Barrier(n, action)`, `wait(timeout=t)`, `abort`, `reset` | [`Barrier::new`], [`Barrier::with_action`], [`wait_timeout`](Barrier::wait_timeout), [`abort`](Barrier::abort), [`reset`](Barrier::reset) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
 //!
@@ -58,6 +60,7 @@ pub mod check;
 pub mod sync;
 
 mod account;
+mod barrier;
 mod event;
 mod mutex;
 mod park;
@@ -72,5 +75,6 @@ mod semaphore;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};
+pub use barrier::{Barrier, BarrierError};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
