@@ -18,6 +18,7 @@
 //!   [`SemaphorePermit`]s.
 //! * **Signalling:** [`Event`] (a flag threads wait for) and [`Barrier`] (a meeting point that
 //!   can time out, break and be reset).
+//! * **Threads:** [`Timer`] (a function run after a delay unless cancelled).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -37,6 +38,7 @@
 //! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Barrier(n, action)`, `wait(timeout=t)`, `abort`, `reset` | [`Barrier::new`], [`Barrier::with_action`], [`wait_timeout`](Barrier::wait_timeout), [`abort`](Barrier::abort), [`reset`](Barrier::reset) |
+//! | `threading.Timer(interval, function)`, `cancel`, `join` | [`Timer::start`], [`cancel`](Timer::cancel), [`join`](Timer::join) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
 //!
@@ -70,7 +72,9 @@ pub use queue::{
     PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
 };
 mod reentrant;
+mod timer;
 pub use reentrant::{ReentrantLock, ReentrantLockGuard};
+pub use timer::Timer;
 mod semaphore;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 

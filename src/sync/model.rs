@@ -13,8 +13,8 @@ pub(super) use backend::sync as imp;
 /// backend: the checker's here, std's in a normal build.
 pub mod atomic {
     pub use super::backend::sync::atomic::{
-        fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64, AtomicUsize,
-        Ordering,
+        fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicU16,
+        AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
     };
 }
 

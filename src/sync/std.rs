@@ -18,8 +18,8 @@ pub(super) use std::sync as imp;
 /// ```
 pub mod atomic {
     pub use std::sync::atomic::{
-        fence, AtomicBool, AtomicI32, AtomicI64, AtomicIsize, AtomicU32, AtomicU64, AtomicUsize,
-        Ordering,
+        fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicU16,
+        AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
     };
 }
 
