@@ -18,7 +18,8 @@
 //!   [`SemaphorePermit`]s.
 //! * **Signalling:** [`Event`] (a flag threads wait for) and [`Barrier`] (a meeting point that
 //!   can time out, break and be reset).
-//! * **Threads:** [`Timer`] (a function run after a delay unless cancelled).
+//! * **Threads:** [`Timer`] (a function run after a delay unless cancelled) and
+//!   [`ThreadLocal`] (a value per thread and per object).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -39,6 +40,7 @@
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Barrier(n, action)`, `wait(timeout=t)`, `abort`, `reset` | [`Barrier::new`], [`Barrier::with_action`], [`wait_timeout`](Barrier::wait_timeout), [`abort`](Barrier::abort), [`reset`](Barrier::reset) |
 //! | `threading.Timer(interval, function)`, `cancel`, `join` | [`Timer::start`], [`cancel`](Timer::cancel), [`join`](Timer::join) |
+//! | `threading.local()` | [`ThreadLocal::new`], [`get_or`](ThreadLocal::get_or) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
 //!
@@ -67,18 +69,20 @@ mod event;
 mod mutex;
 mod park;
 mod queue;
-pub use queue::{
-    BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
-    PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
-};
 mod reentrant;
-mod timer;
-pub use reentrant::{ReentrantLock, ReentrantLockGuard};
-pub use timer::Timer;
 mod semaphore;
-pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
+mod thread_local;
+mod timer;
 
 pub use account::{Account, AccountError};
 pub use barrier::{Barrier, BarrierError};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
+pub use queue::{
+    BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
+    PutTimeoutError, TaskDoneError, TryGetError, TryPutError,
+};
+pub use reentrant::{ReentrantLock, ReentrantLockGuard};
+pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
+pub use thread_local::ThreadLocal;
+pub use timer::Timer;

@@ -246,6 +246,19 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// The value, through a unique borrow: no locking needed.
+    ///
+    /// ```
+    /// # verisync::sync::model(|| {
+    /// let mut m = verisync::sync::Mutex::new(3);
+    /// *m.get_mut() += 1;
+    /// assert_eq!(m.into_inner(), 4);
+    /// # });
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Consumes the mutex and returns its value.
     ///
     /// ```
