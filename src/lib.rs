@@ -18,8 +18,9 @@
 //!   [`SemaphorePermit`]s.
 //! * **Signalling:** [`Event`] (a flag threads wait for) and [`Barrier`] (a meeting point that
 //!   can time out, break and be reset).
-//! * **Threads:** [`Timer`] (a function run after a delay unless cancelled) and
-//!   [`ThreadLocal`] (a value per thread and per object).
+//! * **Threads:** [`ThreadPool`] (workers running submitted [`Task`]s), [`Timer`] (a function
+//!   run after a delay unless cancelled) and [`ThreadLocal`] (a value per thread and per
+//!   object).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -40,6 +41,7 @@
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
 //! | `threading.Barrier(n, action)`, `wait(timeout=t)`, `abort`, `reset` | [`Barrier::new`], [`Barrier::with_action`], [`wait_timeout`](Barrier::wait_timeout), [`abort`](Barrier::abort), [`reset`](Barrier::reset) |
 //! | `threading.Timer(interval, function)`, `cancel`, `join` | [`Timer::start`], [`cancel`](Timer::cancel), [`join`](Timer::join) |
+//! | `multiprocessing.Pool(n)`, `apply_async`, `map`, `close`, `join`; `ThreadPoolExecutor` | [`ThreadPool::new`], [`submit`](ThreadPool::submit), [`map`](ThreadPool::map), [`close`](ThreadPool::close), [`join`](ThreadPool::join) |
 //! | `threading.local()` | [`ThreadLocal::new`], [`get_or`](ThreadLocal::get_or) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
@@ -68,6 +70,7 @@ mod barrier;
 mod event;
 mod mutex;
 mod park;
+mod pool;
 mod queue;
 mod reentrant;
 mod semaphore;
@@ -78,6 +81,7 @@ pub use account::{Account, AccountError};
 pub use barrier::{Barrier, BarrierError};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
+pub use pool::{PoolJoinError, SubmitError, Task, TaskError, ThreadPool};
 pub use queue::{
     BoundedQueue, GetError, GetTimeoutError, Iter, JoinTimeoutError, JoinableQueue, PutError,
     PutTimeoutError, TaskDoneError, TryGetError, TryPutError,

@@ -40,17 +40,28 @@ pub mod thread {
     }
 }
 
-/// Under loom, explores `f` exhaustively (`loom::model`, which honours `LOOM_MAX_PREEMPTIONS`);
-/// under shuttle, runs it under 100 random schedules.
+/// Under loom, explores `f` exhaustively up to 3 preemptions, or as many as
+/// `LOOM_MAX_PREEMPTIONS` says (loom's own default is no bound, which even a doctest of a
+/// thread pool cannot afford); under shuttle, runs it under 100 random schedules.
 pub fn model<F>(f: F)
 where
     F: Fn() + Sync + Send + 'static,
 {
     #[cfg(loom)]
-    loom::model(f);
+    {
+        // `Builder::new` reads loom's environment variables.
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = builder.preemption_bound.or(Some(PREEMPTION_BOUND));
+        builder.check(f);
+    }
     #[cfg(not(loom))]
     shuttle::check_random(f, 100);
 }
+
+/// The preemption bound of [`model`] under loom when `LOOM_MAX_PREEMPTIONS` is not set: 3, as
+/// loom's documentation advises for CI (most bugs need at most two or three preemptions).
+#[cfg(loom)]
+const PREEMPTION_BOUND: usize = 3;
 
 /// A yield: a spinning thread lets the thread it waits for run (the model would otherwise spin
 /// forever).

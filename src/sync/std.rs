@@ -36,8 +36,10 @@ pub mod thread {
     }
 }
 
-/// Runs `f` once in the std build; under loom explores it exhaustively (`loom::model`, which
-/// honours `LOOM_MAX_PREEMPTIONS`); under shuttle runs it under 100 random schedules.
+/// Runs `f` once in the std build; under loom explores it exhaustively up to 3 preemptions
+/// (`LOOM_MAX_PREEMPTIONS` overrides the bound; loom's own default is none, which is more
+/// than a doctest of a thread pool can afford); under shuttle runs it under 100 random
+/// schedules.
 ///
 /// It is how verisync's own doctests run in every build, and a convenient entry point for a
 /// model of your own code.
