@@ -16,7 +16,8 @@
 //!   withdrawals and transfers are atomic and never deadlock.
 //! * **Counting:** [`Semaphore`] and [`BoundedSemaphore`], handing out RAII
 //!   [`SemaphorePermit`]s.
-//! * **Signalling:** [`Event`] (a flag threads wait for).
+//! * **Signalling:** [`Event`] (a flag threads wait for) and [`Condition`] (a lock bound to
+//!   the condition its holders wait for, with `wait`, `notify(n)` and `notify_all`).
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
@@ -35,6 +36,7 @@
 //! | a `None` sentinel per consumer, `q.shutdown()` | [`BoundedQueue::close`] |
 //! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
+//! | `threading.Condition()`, `wait`/`wait_for`/`notify(n)`/`notify_all` | [`Condition::new`], [`wait`](ConditionGuard::wait)/[`wait_while`](ConditionGuard::wait_while)/[`notify`](ConditionGuard::notify)/[`notify_all`](ConditionGuard::notify_all) |
 //! | 001's `Account` with a lock | [`Account`] |
 //! | `threading.Thread`, `time.sleep` | [`sync::thread::spawn`], [`sync::thread::sleep`] |
 //!
@@ -58,6 +60,7 @@ pub mod check;
 pub mod sync;
 
 mod account;
+mod condition;
 mod event;
 mod mutex;
 mod park;
@@ -72,5 +75,6 @@ mod semaphore;
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 
 pub use account::{Account, AccountError};
+pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
