@@ -16,8 +16,9 @@
 //!   withdrawals and transfers are atomic and never deadlock.
 //! * **Counting:** [`Semaphore`] and [`BoundedSemaphore`], handing out RAII
 //!   [`SemaphorePermit`]s.
-//! * **Signalling:** [`Event`] (a flag threads wait for) and [`Barrier`] (a meeting point that
-//!   can time out, break and be reset).
+//! * **Signalling:** [`Event`] (a flag threads wait for), [`Condition`] (a lock bound to the
+//!   condition its holders wait for, with `wait`, `notify(n)` and `notify_all`) and
+//!   [`Barrier`] (a meeting point that can time out, break and be reset).
 //! * **Threads:** [`ThreadPool`] (workers running submitted [`Task`]s), [`Timer`] (a function
 //!   run after a delay unless cancelled) and [`ThreadLocal`] (a value per thread and per
 //!   object).
@@ -39,6 +40,7 @@
 //! | a `None` sentinel per consumer, `q.shutdown()` | [`BoundedQueue::close`] |
 //! | `multiprocessing.JoinableQueue`, `task_done`, `join` | [`JoinableQueue::new`], [`task_done`](JoinableQueue::task_done), [`join`](JoinableQueue::join) |
 //! | `threading.Event()`, `set`/`clear`/`wait(timeout=t)` | [`Event::new`], [`set`](Event::set)/[`clear`](Event::clear)/[`wait_timeout`](Event::wait_timeout) |
+//! | `threading.Condition()`, `wait`/`wait_for`/`notify(n)`/`notify_all` | [`Condition::new`], [`wait`](ConditionGuard::wait)/[`wait_while`](ConditionGuard::wait_while)/[`notify`](ConditionGuard::notify)/[`notify_all`](ConditionGuard::notify_all) |
 //! | `threading.Barrier(n, action)`, `wait(timeout=t)`, `abort`, `reset` | [`Barrier::new`], [`Barrier::with_action`], [`wait_timeout`](Barrier::wait_timeout), [`abort`](Barrier::abort), [`reset`](Barrier::reset) |
 //! | `threading.Timer(interval, function)`, `cancel`, `join` | [`Timer::start`], [`cancel`](Timer::cancel), [`join`](Timer::join) |
 //! | `multiprocessing.Pool(n)`, `apply_async`, `map`, `close`, `join`; `ThreadPoolExecutor` | [`ThreadPool::new`], [`submit`](ThreadPool::submit), [`map`](ThreadPool::map), [`close`](ThreadPool::close), [`join`](ThreadPool::join) |
@@ -67,6 +69,7 @@ pub mod sync;
 
 mod account;
 mod barrier;
+mod condition;
 mod event;
 mod mutex;
 mod park;
@@ -79,6 +82,7 @@ mod timer;
 
 pub use account::{Account, AccountError};
 pub use barrier::{Barrier, BarrierError};
+pub use condition::{Condition, ConditionGuard};
 pub use event::Event;
 pub use mutex::{Mutex, MutexGuard};
 pub use pool::{PoolJoinError, SubmitError, Task, TaskError, ThreadPool};

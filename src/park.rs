@@ -1,6 +1,8 @@
 //! The parking core every blocking primitive of verisync stands on: [`Mutex`](crate::Mutex),
 //! [`ReentrantLock`](crate::ReentrantLock), [`Semaphore`](crate::Semaphore),
-//! [`BoundedSemaphore`](crate::BoundedSemaphore) and [`Event`](crate::Event).
+//! [`BoundedSemaphore`](crate::BoundedSemaphore), [`Event`](crate::Event) and
+//! [`Condition`](crate::Condition) (which queues its waiters here without using the word:
+//! [`RawPark::wait_in_line`], [`RawPark::wake`]).
 //!
 //! In the style of `lock_api`: a small raw layer, [`RawPark`], under thin safe types. A
 //! primitive keeps its whole state in one atomic word that the core owns, and tells the core
@@ -294,6 +296,42 @@ impl RawPark {
             }
         }
         how
+    }
+
+    /// Parks the calling thread at the back of the queue, runs `enqueued` once it is in line
+    /// (under the queue's lock, before it sleeps), and sleeps until [`wake`](RawPark::wake)
+    /// takes it off the queue (`true`) or `wait` runs out (`false`, and it is off the queue).
+    ///
+    /// A condition variable's wait: `enqueued` lets go of the caller's lock, so a notifier that
+    /// takes that lock after it finds this thread in line (and takes the queue's lock after it
+    /// sleeps): no notify is lost, and none reaches a thread that was not yet waiting. A
+    /// `RawPark` used this way never uses its word (no unit is taken or given; `WAITERS` stays
+    /// clear) and touches no atomic here: the queue's lock orders everything.
+    pub(crate) fn wait_in_line(&self, wait: Wait, enqueued: impl FnOnce()) -> bool {
+        let queue = self.queue.lock();
+        enqueued();
+        // Only `wake` takes threads off this queue, and it always hands: never `Retry`.
+        self.park(queue, thread::token(), false, wait).is_some()
+    }
+
+    /// Wakes the `n` oldest threads parked by [`wait_in_line`](RawPark::wait_in_line), or all
+    /// of them if fewer: each is handed its wake (it cannot be overtaken, nor time out once
+    /// taken off the queue). Returns how many it woke; with nobody parked it does nothing, so
+    /// nothing is kept for a later waiter.
+    pub(crate) fn wake(&self, n: usize) -> usize {
+        let mut queue = self.queue.lock();
+        let wakes = n.min(queue.parked.len());
+        let mut woken = Woken::default();
+        for _ in 0..wakes {
+            let Some((token, cv)) = queue.parked.pop_front() else {
+                break; // cannot happen: `wakes` counted them
+            };
+            queue.woken.push((token, Wake::Handed));
+            woken.push(cv);
+        }
+        drop(queue);
+        woken.notify();
+        wakes
     }
 
     /// Gives `n` units back, waking up to `n` parked threads: the lock-free path while nobody
