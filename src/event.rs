@@ -28,8 +28,8 @@ use std::time::Duration;
 const SET: usize = 2;
 /// One `set` of a clear event: the generation lives above `SET`.
 const GENERATION: usize = 4;
-/// The generation bits of the word.
-const GENERATIONS: usize = !(SET | WAITERS);
+/// The generation bits of the word: every bit from `GENERATION` up.
+const GENERATIONS: usize = !(GENERATION - 1);
 
 /// A thread waiting on the event, which first saw the generation `seen`.
 struct Waiter {

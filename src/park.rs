@@ -44,6 +44,13 @@ use std::collections::VecDeque;
 /// and wake one. A word's own meaning lives in the bits above it.
 pub(crate) const WAITERS: usize = 1;
 
+/// Whether `state` says threads are parked: the one reading of [`WAITERS`], shared by the
+/// paths that must take the queue's lock and the spin that only makes way for parked threads.
+#[inline(always)]
+fn has_waiters(state: usize) -> bool {
+    state & WAITERS != 0
+}
+
 /// One wake in this many is a handoff. Under a model every second one, so that a model of two
 /// or three wakes explores both kinds.
 pub(crate) const FAIR_EVERY: u32 = if CHECKED { 2 } else { 16 };
@@ -223,7 +230,7 @@ impl RawPark {
             let mut spin = Spin::new();
             while spin.spin() {
                 let state = self.state();
-                if state & WAITERS != 0 {
+                if has_waiters(state) {
                     break; // others are parked: spinning beside them would only delay them
                 }
                 if self.take(w, state).is_ok() {
@@ -354,8 +361,9 @@ impl RawPark {
         n: usize,
         mut state: usize,
     ) -> Result<Option<usize>, W::Refused> {
-        while state & WAITERS == 0 {
+        while !has_waiters(state) {
             let new = w.give(state, n)?;
+            debug_assert!(!has_waiters(new), "Word::give set WAITERS");
             // Ordering: Release on success: publishes this thread's writes to whoever takes a
             // unit next (Acquire, in `take`); Relaxed on failure: we only look again.
             match self
@@ -424,5 +432,61 @@ impl RawPark {
         drop(queue);
         woken.notify();
         Ok(())
+    }
+}
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::*;
+    use std::convert::Infallible;
+
+    /// A lock's word, as `Mutex` has it: `LOCKED` above the flag.
+    struct Lock;
+    const LOCKED: usize = 2;
+
+    impl Word for Lock {
+        type Refused = Infallible;
+        fn take(&self, state: usize) -> Option<usize> {
+            (state & LOCKED == 0).then_some(state + LOCKED)
+        }
+        fn give(&self, _: usize, _: usize) -> Result<usize, Infallible> {
+            Ok(0)
+        }
+        fn hand(&self, _: usize, _: usize) -> usize {
+            LOCKED
+        }
+    }
+
+    #[test]
+    fn with_nobody_parked_a_release_takes_no_lock() {
+        // The queue's lock is held throughout: a release that went for it would hang here
+        // (so a mutant that sends every release down the slow path times out).
+        let raw = Arc::new(RawPark::new(0));
+        assert!(raw.acquire(&Lock, 0, Wait::Try));
+        let queue = raw.queue.lock();
+        let r = Arc::clone(&raw);
+        std::thread::spawn(move || r.release(&Lock, 1, LOCKED).unwrap())
+            .join()
+            .unwrap();
+        assert_eq!(raw.state(), 0);
+        drop(queue);
+    }
+
+    #[test]
+    fn with_a_thread_parked_a_release_wakes_it_and_lowers_the_flag() {
+        let raw = Arc::new(RawPark::new(0));
+        assert!(raw.acquire(&Lock, 0, Wait::Try));
+        let r = Arc::clone(&raw);
+        let waiter = std::thread::spawn(move || {
+            assert!(r.acquire(&Lock, 0, Wait::Forever));
+            r.release(&Lock, 1, LOCKED).unwrap();
+        });
+        while raw.parked() == 0 {
+            std::thread::yield_now();
+        }
+        assert!(has_waiters(raw.state()));
+        raw.release(&Lock, 1, LOCKED).unwrap();
+        waiter.join().unwrap();
+        assert_eq!(raw.state(), 0, "free, and the flag down with nobody parked");
     }
 }
