@@ -30,6 +30,13 @@
 //!   with a condition variable (std's, and parking_lot's): `t1` is one thread's set + wait +
 //!   clear (the uncontended paths), `pingpong` one round trip between two threads that each
 //!   wait for the other's event (a wakeup each way);
+//! * `condition`: [`verisync::Condition`] vs a `Mutex` + `Condvar` pair (std's, parking_lot's):
+//!   `t1` is lock + `notify(1)` with nobody waiting + unlock, `pingpong` one round trip of two
+//!   threads taking turns on a shared flag (wait while it is not my turn, flip, notify);
+//! * `pool`: [`verisync::ThreadPool`] vs the pool most Rust code writes by hand (workers
+//!   looping on a `crossbeam_channel`, a one-slot channel per task for its result):
+//!   `roundtrip` submits one empty task to a one-worker pool and joins it, `batch` submits 1000
+//!   to a four-worker pool and joins them all (one criterion iteration = one task);
 //! * `account`: [`verisync::Account::deposit`] vs a `std::sync::Mutex<u64>`, a
 //!   `parking_lot::Mutex<u64>` and the floor, one `AtomicU64::fetch_add`.
 //!
@@ -760,6 +767,200 @@ mod bench {
         g.finish();
     }
 
+    /// The hand-written pool: workers loop on a channel of boxed jobs; each task sends its
+    /// result on a one-slot channel of its own.
+    struct ChannelPool {
+        jobs: Option<cb::Sender<Box<dyn FnOnce() + Send>>>,
+        workers: Vec<thread::JoinHandle<()>>,
+    }
+
+    impl ChannelPool {
+        fn new(threads: usize) -> Self {
+            let (jobs, rx) = cb::unbounded::<Box<dyn FnOnce() + Send>>();
+            let workers = (0..threads)
+                .map(|_| {
+                    let rx = rx.clone();
+                    thread::spawn(move || {
+                        for job in rx {
+                            job();
+                        }
+                    })
+                })
+                .collect();
+            ChannelPool {
+                jobs: Some(jobs),
+                workers,
+            }
+        }
+
+        fn submit<R: Send + 'static>(
+            &self,
+            f: impl FnOnce() -> R + Send + 'static,
+        ) -> cb::Receiver<R> {
+            let (tx, rx) = cb::bounded(1);
+            let job = Box::new(move || {
+                let _ = tx.send(f());
+            });
+            self.jobs.as_ref().unwrap().send(job).unwrap();
+            rx
+        }
+    }
+
+    impl Drop for ChannelPool {
+        fn drop(&mut self) {
+            drop(self.jobs.take());
+            for w in self.workers.drain(..) {
+                w.join().unwrap();
+            }
+        }
+    }
+
+    fn pool(c: &mut Criterion) {
+        let mut g = c.benchmark_group("pool");
+        g.throughput(Throughput::Elements(1));
+        g.sampling_mode(SamplingMode::Flat);
+        let ours = verisync::ThreadPool::new(1);
+        g.bench_function(BenchmarkId::new("verisync", "roundtrip"), |b| {
+            b.iter(|| ours.submit(|| black_box(1)).unwrap().join().unwrap())
+        });
+        let peer = ChannelPool::new(1);
+        g.bench_function(BenchmarkId::new("channel_pool", "roundtrip"), |b| {
+            b.iter(|| peer.submit(|| black_box(1)).recv().unwrap())
+        });
+        let ours = verisync::ThreadPool::with_capacity(4, 1024);
+        g.bench_function(BenchmarkId::new("verisync", "batch"), |b| {
+            b.iter_custom(|n| {
+                let start = Instant::now();
+                let mut left = n;
+                while left > 0 {
+                    let k = left.min(1000);
+                    let tasks: Vec<_> = (0..k)
+                        .map(|i| ours.submit(move || black_box(i)).unwrap())
+                        .collect();
+                    for t in tasks {
+                        black_box(t.join().unwrap());
+                    }
+                    left -= k;
+                }
+                start.elapsed()
+            })
+        });
+        let peer = ChannelPool::new(4);
+        g.bench_function(BenchmarkId::new("channel_pool", "batch"), |b| {
+            b.iter_custom(|n| {
+                let start = Instant::now();
+                let mut left = n;
+                while left > 0 {
+                    let k = left.min(1000);
+                    let tasks: Vec<_> = (0..k).map(|i| peer.submit(move || black_box(i))).collect();
+                    for t in tasks {
+                        black_box(t.recv().unwrap());
+                    }
+                    left -= k;
+                }
+                start.elapsed()
+            })
+        });
+        g.finish();
+    }
+
+    /// What the `condition` group needs: a flag of whose turn it is, under a lock with a
+    /// condition; `turn(me)` waits for my turn, hands it over and notifies.
+    trait TurnTaking: Send + Sync {
+        fn new_turns() -> Self;
+        fn notify_nobody(&self);
+        fn turn(&self, me: bool);
+    }
+
+    impl TurnTaking for verisync::Condition<bool> {
+        fn new_turns() -> Self {
+            verisync::Condition::new(false)
+        }
+        fn notify_nobody(&self) {
+            black_box(self.lock().notify(1));
+        }
+        fn turn(&self, me: bool) {
+            let mut g = self.lock();
+            g.wait_while(|t| *t != me);
+            *g = !me;
+            g.notify(1);
+        }
+    }
+
+    impl TurnTaking for (Mutex<bool>, Condvar) {
+        fn new_turns() -> Self {
+            (Mutex::new(false), Condvar::new())
+        }
+        fn notify_nobody(&self) {
+            let g = self.0.lock().unwrap();
+            self.1.notify_one();
+            drop(black_box(g));
+        }
+        fn turn(&self, me: bool) {
+            let mut g = self
+                .1
+                .wait_while(self.0.lock().unwrap(), |t| *t != me)
+                .unwrap();
+            *g = !me;
+            self.1.notify_one();
+        }
+    }
+
+    impl TurnTaking for (parking_lot::Mutex<bool>, parking_lot::Condvar) {
+        fn new_turns() -> Self {
+            (parking_lot::Mutex::new(false), parking_lot::Condvar::new())
+        }
+        fn notify_nobody(&self) {
+            let g = self.0.lock();
+            self.1.notify_one();
+            drop(black_box(g));
+        }
+        fn turn(&self, me: bool) {
+            let mut g = self.0.lock();
+            self.1.wait_while(&mut g, |t| *t != me);
+            *g = !me;
+            self.1.notify_one();
+        }
+    }
+
+    fn condition_rows<C: TurnTaking>(g: &mut BenchmarkGroup<'_, WallTime>, name: &str) {
+        let c = C::new_turns();
+        g.sampling_mode(SamplingMode::Auto);
+        g.bench_function(BenchmarkId::new(name, "t1"), |b| {
+            b.iter(|| c.notify_nobody())
+        });
+        g.sampling_mode(SamplingMode::Flat);
+        g.bench_function(BenchmarkId::new(name, "pingpong"), |b| {
+            b.iter_custom(|n| {
+                let turns = C::new_turns();
+                thread::scope(|s| {
+                    s.spawn(|| {
+                        for _ in 0..n {
+                            turns.turn(true);
+                        }
+                    });
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        turns.turn(false);
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+    }
+
+    fn condition(c: &mut Criterion) {
+        let mut g = c.benchmark_group("condition");
+        g.throughput(Throughput::Elements(1));
+        condition_rows::<verisync::Condition<bool>>(&mut g, "verisync");
+        condition_rows::<(Mutex<bool>, Condvar)>(&mut g, "std_condvar");
+        condition_rows::<(parking_lot::Mutex<bool>, parking_lot::Condvar)>(
+            &mut g,
+            "parking_lot_condvar",
+        );
+        g.finish();
+    }
+
     fn account(c: &mut Criterion) {
         let mut g = c.benchmark_group("account");
         g.throughput(Throughput::Elements(1));
@@ -880,6 +1081,18 @@ mod bench {
                 &["std_condvar", "parking_lot_condvar"],
                 None,
             ));
+        }
+        for p in ["t1", "pingpong"] {
+            rows.push(row(
+                "condition",
+                p,
+                "verisync",
+                &["std_condvar", "parking_lot_condvar"],
+                None,
+            ));
+        }
+        for p in ["roundtrip", "batch"] {
+            rows.push(row("pool", p, "verisync", &["channel_pool"], None));
         }
         for t in THREADS {
             rows.push(row(
@@ -1025,6 +1238,8 @@ mod bench {
         semaphore(&mut c);
         mutex(&mut c);
         event(&mut c);
+        condition(&mut c);
+        pool(&mut c);
         account(&mut c);
         queue_roundtrip(&mut c);
         queue_throughput(&mut c);
