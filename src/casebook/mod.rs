@@ -24,12 +24,14 @@ use crate::check::FailureKind;
 mod check_then_act;
 mod empty_then_get;
 mod forgotten_task_done;
+mod join_before_close;
 mod lock_order;
 mod lost_update;
 mod missing_sentinel;
 mod over_release;
 mod self_deadlock;
 mod self_transfer;
+mod timer_cancel_race;
 
 /// One variant of a case: a function that runs the scenario once.
 #[derive(Clone, Copy, Debug)]
@@ -160,6 +162,8 @@ pub fn cases() -> &'static [Case] {
         missing_sentinel::CASE,
         empty_then_get::CASE,
         forgotten_task_done::CASE,
+        timer_cancel_race::CASE,
+        join_before_close::CASE,
     ];
     CASES
 }
