@@ -6,46 +6,63 @@
 //! it hangs there for ever.
 //!
 //! Here the second acquire is a [`verisync::Mutex::lock_timeout`] of 200 ms used as a
-//! watchdog, so the deadlock is *detected* and printed instead of hanging; then the fix, one
-//! global order (`lock_1` before `lock_2` in both threads), runs to `done`.
+//! watchdog, so the deadlock is *detected* and printed instead of hanging (a `Barrier` makes
+//! sure both threads hold their first lock before either asks for the second, so both always
+//! report it; the order of the two threads' lines may differ on a loaded machine); then the
+//! fix, one global order (`lock_1` before `lock_2` in both threads), runs to `done`.
 //!
 //! ```text
 //! cargo run --example lock_order_deadlock
 //! ```
 
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 use verisync::Mutex;
 
 const MS: fn(u64) -> Duration = Duration::from_millis;
 
-/// Takes `first` (named `a`), waits 30 ms, then asks for `second` (named `b`) for 200 ms.
-fn func(name: &str, first: &Mutex<()>, a: &str, second: &Mutex<()>, b: &str) {
+/// Takes `first` (named `a`), then asks for `second` (named `b`) for at most 200 ms. With a
+/// `barrier`, both threads hold their first lock before either asks (the deadlock is certain),
+/// and neither lets go of it until both have given up.
+fn func(
+    name: &str,
+    first: &Mutex<()>,
+    a: &str,
+    second: &Mutex<()>,
+    b: &str,
+    barrier: Option<&Barrier>,
+) {
     let _held = first.lock();
     println!("{name} 申请了 {a}....");
-    thread::sleep(MS(30));
+    if let Some(barrier) = barrier {
+        barrier.wait();
+    }
+    thread::sleep(MS(if name == "func_1" { 20 } else { 30 })); // func_1 asks first
     println!("{name} 等待 {b}.......");
     match second.lock_timeout(MS(200)) {
         Some(_both) => println!("{name} 申请了 {b}....... {name} done"),
-        None => {
-            println!("{name} 等了 200 ms 也没得到 {b}: 死锁 (另一个线程拿着 {b}, 在等 {a})");
-            thread::sleep(MS(50)); // keep holding `a` until the other thread has timed out too
-        }
+        None => println!("{name} 等了 200 ms 也没得到 {b}: 死锁 (另一个线程拿着 {b}, 在等 {a})"),
+    }
+    if let Some(barrier) = barrier {
+        barrier.wait();
     }
 }
 
 fn run(opposite_orders: bool) {
     let (lock_1, lock_2) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
     let (l1, l2) = (Arc::clone(&lock_1), Arc::clone(&lock_2));
-    let t1 = thread::spawn(move || func("func_1", &l1, "lock_1", &l2, "lock_2"));
-    thread::sleep(MS(10)); // func_1 prints first
-    let t2 = thread::spawn(move || match opposite_orders {
-        true => func("func_2", &lock_2, "lock_2", &lock_1, "lock_1"),
-        false => func("func_2", &lock_1, "lock_1", &lock_2, "lock_2"),
-    });
+    // Only when the orders are opposite: with one order, func_2 waits for lock_1 before the barrier.
+    let barrier = opposite_orders.then(|| Arc::new(Barrier::new(2)));
+    let b1 = barrier.clone();
+    let t1 = thread::spawn(move || func("func_1", &l1, "lock_1", &l2, "lock_2", b1.as_deref()));
+    thread::sleep(MS(10)); // func_1's lines first
+    let b2 = barrier.as_deref();
+    match opposite_orders {
+        true => func("func_2", &lock_2, "lock_2", &lock_1, "lock_1", b2),
+        false => func("func_2", &lock_1, "lock_1", &lock_2, "lock_2", b2),
+    }
     t1.join().unwrap();
-    t2.join().unwrap();
 }
 
 fn main() {

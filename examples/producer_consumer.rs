@@ -4,10 +4,11 @@
 //! `while True: print("弹出 %d" % q.get())`, so it never ends and `p2.join()` hangs (the
 //! casebook's `missing-sentinel`).
 //!
-//! Here two threads share a [`verisync::BoundedQueue`]; the producer sleeps 20 ms and, when
+//! Here two threads share a [`verisync::BoundedQueue`]; the producer sleeps 50 ms and, when
 //! done, calls `close()`, so the consumer's `for i in &*q` ends and the program finishes. The
 //! producer prints `插入 i` just *before* its put (the Python prints after, a race with the
-//! consumer's `弹出 i`), so the lines always alternate.
+//! consumer's `弹出 i`), so the lines alternate (unless the reader is kept off a CPU for
+//! 50 ms).
 //!
 //! ```text
 //! cargo run --example producer_consumer
@@ -25,7 +26,7 @@ fn main() {
         for i in 0..10 {
             println!("插入 {i}");
             wq.put(i).unwrap();
-            thread::sleep(Duration::from_millis(20));
+            thread::sleep(Duration::from_millis(50));
         }
         wq.close(); // instead of a sentinel: the reader ends once it has drained the queue
     });

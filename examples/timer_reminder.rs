@@ -5,29 +5,32 @@
 //! prints `I am done......`, while the main thread prints `0***************`, `1***…` every
 //! 3 s (for ever).
 //!
-//! Here [`verisync::Timer`] fires after 75 ms and the main thread ticks every 30 ms, five
-//! times, so the lines interleave as in Python and the program ends; a second timer is
-//! cancelled before it fires (`cancel()` is `true`, `join()` gives `None`).
+//! Here [`verisync::Timer`] fires after 125 ms, `func` sleeps 50 ms, and the main thread
+//! ticks every 50 ms, five times, so the lines interleave as in Python and the program ends;
+//! a second timer is cancelled before it fires (`cancel()` is `true`, `join()` gives `None`).
 //!
 //! ```text
 //! cargo run --example timer_reminder
 //! ```
 
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use verisync::Timer;
 
 fn func() {
     println!("I am running.........");
-    thread::sleep(Duration::from_millis(30));
+    thread::sleep(Duration::from_millis(50));
     println!("I am done......");
 }
 
 fn main() {
-    let t = Timer::start(Duration::from_millis(75), func);
+    let start = Instant::now();
+    let t = Timer::start(Duration::from_millis(125), func);
     for i in 0..5 {
         println!("{i}***************");
-        thread::sleep(Duration::from_millis(30));
+        // Tick at 50 ms, 100 ms, … from the start, so a late wake-up does not add up.
+        let next = start + Duration::from_millis(50 * (i + 1));
+        thread::sleep(next.saturating_duration_since(Instant::now()));
     }
     t.join().unwrap();
 
