@@ -27,7 +27,7 @@
 
 use crate::mutex::{Mutex, MutexGuard};
 use crate::park::RawPark;
-use crate::sync::Wait;
+use crate::sync::{UnsafeCell, Wait};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
@@ -97,8 +97,17 @@ use std::time::Duration;
 pub struct Condition<T: ?Sized> {
     /// The threads waiting, oldest first (the word is unused).
     waiters: RawPark,
+    /// How many threads are between getting in line and taking the lock back: at least the
+    /// number in line. Read and written only with `lock` held, so a notify that finds it zero
+    /// skips the queue's lock: nobody can be in line.
+    waiting: UnsafeCell<usize>,
     lock: Mutex<T>,
 }
+
+// SAFETY: `waiting` is touched only by the holder of `lock` (which orders every access after
+// the previous holder's); the rest is `Mutex<T>`'s and `RawPark`'s, which are Sync for
+// `T: Send`.
+unsafe impl<T: ?Sized + Send> Sync for Condition<T> {}
 
 /// Proof that the current thread holds a [`Condition`]'s lock; releases it when dropped.
 /// Waiting and notifying go through it.
@@ -131,6 +140,7 @@ impl<T> Condition<T> {
     pub fn new(value: T) -> Self {
         Condition {
             waiters: RawPark::new(0),
+            waiting: UnsafeCell::new(0),
             lock: Mutex::new(value),
         }
     }
@@ -388,6 +398,9 @@ impl<T: ?Sized> ConditionGuard<'_, T> {
     /// });
     /// ```
     pub fn notify(&mut self, n: usize) -> usize {
+        if self.waiting() == 0 {
+            return 0; // nobody in line: no need for the queue's lock
+        }
         self.condition.waiters.wake(n)
     }
 
@@ -402,7 +415,21 @@ impl<T: ?Sized> ConditionGuard<'_, T> {
     /// # });
     /// ```
     pub fn notify_all(&mut self) -> usize {
-        self.condition.waiters.wake(usize::MAX)
+        self.notify(usize::MAX)
+    }
+
+    /// The count of threads between getting in line and taking the lock back.
+    fn waiting(&self) -> usize {
+        // SAFETY: this guard holds the lock, and only the lock's holder touches the count.
+        self.condition.waiting.with(|w| unsafe { *w })
+    }
+
+    /// Adds `delta` (1 or -1) to the count of waiting threads.
+    fn count_waiting(&mut self, delta: isize) {
+        // SAFETY: as in `waiting`.
+        self.condition
+            .waiting
+            .with_mut(|w| unsafe { *w = w.read().wrapping_add_signed(delta) });
     }
 
     /// Waits to be notified as `wait` allows; `true` if notified. Holds the lock on return.
@@ -410,6 +437,7 @@ impl<T: ?Sized> ConditionGuard<'_, T> {
         if wait.is_try() {
             return false; // a zero timeout: nothing to wait for, and the lock is never let go
         }
+        self.count_waiting(1);
         let guard = self.guard.take();
         // In line before the lock is let go: a notifier (who holds the lock) sees this thread.
         let woken = self
@@ -417,6 +445,7 @@ impl<T: ?Sized> ConditionGuard<'_, T> {
             .waiters
             .wait_in_line(wait, move || drop(guard));
         self.guard = Some(self.condition.lock.lock());
+        self.count_waiting(-1);
         woken
     }
 
