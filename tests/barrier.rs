@@ -2,24 +2,16 @@
 //! BarrierTests).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::wait_until;
+
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex as StdMutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use verisync::{Barrier, BarrierError};
-
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Waits until `cond` holds, failing after [`PATIENCE`].
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 /// Runs `f(i)` on `n` threads and returns their results in thread order.
 fn on_threads<R: Send + 'static>(

@@ -3,23 +3,15 @@
 //! not take another's notify, and producers and consumers lose nothing.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::{wait_until, PATIENCE};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 use verisync::Condition;
-
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Waits until `cond` holds, failing after [`PATIENCE`].
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 #[test]
 fn acquire_is_the_locks() {

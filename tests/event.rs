@@ -1,23 +1,15 @@
 //! std behaviour and stress tests of `verisync::Event` (CPython `lock_tests.py`'s EventTests).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::{wait_until, PATIENCE};
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 use verisync::Event;
-
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Waits until `cond` holds, failing after [`PATIENCE`].
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 /// `n` threads each running `f` on the event, started together.
 fn spawn_n<R: Send + 'static>(

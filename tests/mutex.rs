@@ -1,23 +1,15 @@
 //! std behaviour and stress tests of `verisync::Mutex` (CPython `lock_tests.py`'s Lock cases).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::{wait_until, PATIENCE};
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 use verisync::{Mutex, MutexGuard};
-
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
-/// Waits until `cond` holds, failing after [`PATIENCE`].
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 #[test]
 fn try_lock_when_free_and_when_held() {

@@ -12,6 +12,10 @@
 //! `wait_threads_blocked` does.
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::{wait_until, PATIENCE};
+
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
@@ -20,24 +24,12 @@ use std::time::{Duration, Instant};
 use verisync::sync::FOREVER;
 use verisync::{ReentrantLock, ReentrantLockGuard};
 
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
 /// How long a queued thread is given to get in wrongly before the test checks it did not.
 const SETTLE: Duration = Duration::from_millis(60);
 
 /// What 1000 failed zero-timeout locks may cost: `try_lock` takes well under a microsecond
 /// each (debug build), a spin-then-park attempt several microseconds.
 const ZERO_TIMEOUTS_BOUND: Duration = Duration::from_millis(5);
-
-/// Waits until `cond` holds, failing after [`PATIENCE`].
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 /// Runs `f` on a fresh thread (which may borrow from this one) and returns its result.
 fn on_another_thread<R: Send, F: FnOnce() -> R + Send>(f: F) -> R {

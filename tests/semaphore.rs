@@ -4,27 +4,19 @@
 //! conserved).
 #![cfg(not(any(loom, feature = "shuttle")))]
 
+mod common;
+
+use common::{wait_until, PATIENCE};
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 use verisync::{BoundedSemaphore, ReleaseError, Semaphore};
 
-/// How long to wait for something that should happen promptly before failing.
-const PATIENCE: Duration = Duration::from_secs(10);
-
 /// What 1000 failed zero-timeout acquires may cost: `try_acquire` takes well under a
 /// microsecond each (debug build), a spin-then-park attempt several microseconds.
 const ZERO_TIMEOUTS_BOUND: Duration = Duration::from_millis(5);
-
-/// Waits until `cond` holds (lock_tests.py's `wait_phase` / `wait_threads_blocked`).
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        thread::sleep(Duration::from_millis(1));
-    }
-}
 
 /// The surface both types share, so that every ported test runs on both (as lock_tests.py
 /// runs `BaseSemaphoreTests` for each).
