@@ -92,3 +92,17 @@ fn two_opposite_transfers_beside_main_conserve_money() {
         assert_eq!((acc.0.balance(), acc.1.balance()), (3, 1));
     });
 }
+
+#[test]
+fn transfers_between_accounts_in_separate_arcs_never_deadlock() {
+    // A user's model (the accounts in two allocations, so the lock order comes from comparing
+    // addresses of different Arcs): it deadlocked while Account stood on verisync's Mutex.
+    check("account/separate-arcs", 3, || {
+        let (a, b) = (Arc::new(Account::new(5)), Arc::new(Account::new(5)));
+        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+        let t = thread::spawn(move || Account::transfer(&a2, &b2, 1).unwrap());
+        Account::transfer(&b, &a, 2).unwrap();
+        t.join().unwrap();
+        assert_eq!(a.balance() + b.balance(), 10);
+    });
+}

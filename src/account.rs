@@ -7,7 +7,7 @@
 //! order, so opposite transfers cannot deadlock (`lock-order-deadlock`) and a transfer to the
 //! same account cannot lock it twice (`self-transfer`).
 
-use crate::Mutex;
+use crate::sync::Mutex;
 use std::fmt;
 use thiserror::Error;
 
@@ -63,9 +63,10 @@ pub enum AccountError {
 /// });
 /// ```
 pub struct Account {
-    // verisync's own Mutex (the parking core): lock-free when uncontended, and under two
-    // depositors 2.7x faster than the facade's std mutex it sat on before (criterion
-    // `account/t2`: 10.8 ns against 29.5 ns, parking_lot 10.1 ns).
+    // The facade's mutex, not verisync's own: on `crate::Mutex` a loom model of two threads
+    // transferring between two accounts in separate `Arc`s deadlocks (unexplained yet; the
+    // same code on the facade's mutex, or with a fixed lock order, passes). Under two
+    // depositors verisync's would be 2.7x faster (criterion `account/t2` 10.8 vs 29.5 ns).
     balance: Mutex<u64>,
 }
 
