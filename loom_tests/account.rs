@@ -95,8 +95,10 @@ fn two_opposite_transfers_beside_main_conserve_money() {
 
 #[test]
 fn transfers_between_accounts_in_separate_arcs_never_deadlock() {
-    // A user's model (the accounts in two allocations, so the lock order comes from comparing
-    // addresses of different Arcs): it deadlocked while Account stood on verisync's Mutex.
+    // A user's model, the accounts in two allocations. While `transfer` ordered its locks by
+    // address, loom reported a deadlock here on verisync's Mutex (801dde1): the addresses, and
+    // so the order, differed between executions, which loom's replay cannot follow. The order
+    // is now the accounts' creation order (`sync::serial`), the same in every execution.
     check("account/separate-arcs", 3, || {
         let (a, b) = (Arc::new(Account::new(5)), Arc::new(Account::new(5)));
         let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));

@@ -151,6 +151,22 @@ mod token {
     }
 }
 
+/// A number never returned before in this process, larger than every earlier one: an order
+/// for objects that must be locked in one global order ([`Account::transfer`](crate::Account)).
+///
+/// Not an address: heap addresses differ between a checker's executions of one model, and
+/// loom and shuttle replay a schedule on the assumption that the model does the same thing
+/// each time. A lock order by address flips between executions, and loom then replays a
+/// schedule recorded for the other order and reports a deadlock that cannot happen. Serials
+/// keep creation order, which is the same in every execution of a model.
+pub(crate) fn serial() -> u64 {
+    // A plain std counter in every backend, as for `token`: it orders nothing between threads
+    // (the objects it numbers are shared by other means). Relaxed: uniqueness and this
+    // thread's creation order need only the atomicity of the increment.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mutex
 
