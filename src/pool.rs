@@ -15,13 +15,14 @@
 //! # Design
 //!
 //! The workers loop over a [`BoundedQueue`] of jobs until it is closed and drained. A job is a
-//! task's shared state plus its function: a state word that one compare-and-swap moves from
-//! `PENDING` to `RUNNING` (the worker) or to `CANCELLED` (`cancel`), as in [`Timer`](crate::Timer),
+//! task's shared state plus its function: a decision (`src/decision.rs`) that one
+//! compare-and-swap makes, started (the worker) or cancelled (`cancel`), as in
+//! [`Timer`](crate::Timer),
 //! a slot for the outcome, and an [`Event`] set once the outcome is there. A worker runs the
 //! function under `catch_unwind`, so a panicking task becomes that task's outcome and the worker
 //! goes on to the next job.
 
-use crate::sync::atomic::{AtomicU8, Ordering};
+use crate::decision::Decision;
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{Arc, Mutex, Wait};
 use crate::{BoundedQueue, Event};
@@ -30,13 +31,6 @@ use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::time::Duration;
 use thiserror::Error;
-
-/// Neither started nor cancelled.
-const PENDING: u8 = 0;
-/// A worker has started it.
-const RUNNING: u8 = 1;
-/// Cancelled before it started: it never runs.
-const CANCELLED: u8 = 2;
 
 /// Why a task gave no value.
 #[derive(Error)]
@@ -106,28 +100,13 @@ pub enum PoolJoinError {
 
 /// What a task's handle and its job share.
 struct TaskState<R> {
-    state: AtomicU8,
+    decision: Decision,
     outcome: Mutex<Option<Result<R, TaskError>>>,
     /// Set once `outcome` is filled.
     done: Event,
 }
 
 impl<R> TaskState<R> {
-    /// Moves `PENDING` to `to`; `false` if the task had already left it.
-    fn decide(&self, to: u8) -> bool {
-        self.state
-            .compare_exchange(
-                PENDING,
-                to,
-                // Ordering: Relaxed: the decision rests on the total order of operations on
-                // this one word; the outcome travels under its mutex and through `done`.
-                Ordering::Relaxed,
-                // Ordering: Relaxed: as above.
-                Ordering::Relaxed,
-            )
-            .is_ok()
-    }
-
     fn finish(&self, outcome: Result<R, TaskError>) {
         *self.outcome.lock() = Some(outcome);
         self.done.set();
@@ -252,7 +231,7 @@ impl ThreadPool {
         R: Send + 'static,
     {
         let shared = Arc::new(TaskState {
-            state: AtomicU8::new(PENDING),
+            decision: Decision::new(),
             outcome: Mutex::new(None),
             done: Event::new(),
         });
@@ -265,7 +244,7 @@ impl ThreadPool {
                 let Some(task) = slot.lock().take() else {
                     return;
                 };
-                if !shared.decide(RUNNING) {
+                if !shared.decision.start() {
                     return; // cancelled: its outcome is set already
                 }
                 let outcome =
@@ -514,12 +493,14 @@ impl<R> Task<R> {
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
-        if self.shared.decide(CANCELLED) {
-            self.shared.finish(Err(TaskError::Cancelled));
-            return true;
+        match self.shared.decision.cancel() {
+            Some(true) => {
+                self.shared.finish(Err(TaskError::Cancelled));
+                true
+            }
+            Some(false) => true,
+            None => false,
         }
-        // Ordering: Relaxed: only which state won matters, as in `decide`.
-        self.shared.state.load(Ordering::Relaxed) == CANCELLED
     }
 }
 

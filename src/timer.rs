@@ -13,48 +13,23 @@
 //!
 //! The timer's thread waits for a cancel [`Event`] with the delay as its timeout, so the
 //! delay runs on the facade's clock: under a model checker "cancelled in time" and "fired
-//! first" are both explored. Whether the function runs is decided by one compare-and-swap on a
-//! state word, `PENDING` to `CANCELLED` (by `cancel`) or to `STARTED` (by the thread once the
-//! delay is over): whichever comes first wins, so a `cancel` that returns `true` means the
+//! first" are both explored. Whether the function runs is decided by one compare-and-swap
+//! (`src/decision.rs`, shared with the thread pool's tasks): cancelled (by `cancel`) or started
+//! (by the thread once the delay is over): whichever comes first wins, so a `cancel` that returns `true` means the
 //! function never runs, however the two race.
 
-use crate::sync::atomic::{AtomicU8, Ordering};
+use crate::decision::{Decided, Decision};
 use crate::sync::thread::{self, JoinHandle};
 use crate::sync::{Arc, Wait};
 use crate::Event;
 use std::fmt;
 use std::time::Duration;
 
-/// Neither cancelled nor started.
-const PENDING: u8 = 0;
-/// Cancelled before it started: the function never runs.
-const CANCELLED: u8 = 1;
-/// The delay is over and the function has started (or finished).
-const STARTED: u8 = 2;
-
 /// What the timer's thread and its handle share.
 struct Shared {
-    state: AtomicU8,
+    decision: Decision,
     /// Set by `cancel`, to end the thread's wait early.
     cancelled: Event,
-}
-
-impl Shared {
-    /// Moves `PENDING` to `to`; the state found otherwise.
-    fn decide(&self, to: u8) -> Result<(), u8> {
-        self.state
-            .compare_exchange(
-                PENDING,
-                to,
-                // Ordering: Relaxed: the decision rests on the total order of operations on
-                // this one word; the function's effects reach `join` through the thread's
-                // join, and nothing else is published here.
-                Ordering::Relaxed,
-                // Ordering: Relaxed: as above.
-                Ordering::Relaxed,
-            )
-            .map(|_| ())
-    }
 }
 
 /// A function that runs once, on a thread of its own, after a delay, unless
@@ -118,13 +93,13 @@ impl<R: Send + 'static> Timer<R> {
     /// ```
     pub fn start(delay: Duration, function: impl FnOnce() -> R + Send + 'static) -> Self {
         let shared = Arc::new(Shared {
-            state: AtomicU8::new(PENDING),
+            decision: Decision::new(),
             cancelled: Event::new(),
         });
         let s = Arc::clone(&shared);
         let thread = thread::spawn(move || {
             let cancelled_early = s.cancelled.wait_until(Wait::timeout(delay));
-            if cancelled_early || s.decide(STARTED).is_err() {
+            if cancelled_early || !s.decision.start() {
                 return None;
             }
             Some(function())
@@ -145,12 +120,13 @@ impl<R: Send + 'static> Timer<R> {
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
-        match self.shared.decide(CANCELLED) {
-            Ok(()) => {
+        match self.shared.decision.cancel() {
+            Some(true) => {
                 self.shared.cancelled.set();
                 true
             }
-            Err(state) => state == CANCELLED,
+            Some(false) => true,
+            None => false,
         }
     }
 
@@ -186,11 +162,10 @@ impl<R> fmt::Debug for Timer<R> {
     /// # });
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Ordering: Relaxed: a snapshot for display.
-        let state = match self.shared.state.load(Ordering::Relaxed) {
-            PENDING => "pending",
-            CANCELLED => "cancelled",
-            _ => "started",
+        let state = match self.shared.decision.get() {
+            Decided::Pending => "pending",
+            Decided::Cancelled => "cancelled",
+            Decided::Started => "started",
         };
         f.debug_struct("Timer")
             .field("state", &state)
