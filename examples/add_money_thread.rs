@@ -34,6 +34,10 @@ fn ten_deposits(deposit: impl Fn() + Send + Sync + 'static) {
 }
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("add_money_thread is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let start = Instant::now();
     // Without a lock: read, sleep, write back (the note's first program).
     let unlocked = Arc::new(AtomicU64::new(0));

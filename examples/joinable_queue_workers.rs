@@ -18,6 +18,10 @@ use std::thread;
 use verisync::JoinableQueue;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("joinable_queue_workers is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let q = Arc::new(JoinableQueue::new(4));
     let input_q = Arc::clone(&q);
     let consumer = thread::spawn(move || {

@@ -66,6 +66,10 @@ fn run(opposite_orders: bool) {
 }
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("lock_order_deadlock is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     println!("-- 相反的加锁顺序 --");
     run(true);
     println!("-- 同一个加锁顺序 (lock_1 先于 lock_2) --");

@@ -18,6 +18,10 @@ use std::time::Duration;
 use verisync::Mutex;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("lock_timeout_escape is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let (lock_1, lock_2) = (Arc::new(Mutex::new(())), Arc::new(Mutex::new(())));
     let (l1, l2) = (Arc::clone(&lock_1), Arc::clone(&lock_2));
     // Both hold their first lock before either asks for the second: the deadlock is certain.

@@ -25,6 +25,10 @@ fn funcpro(msg: String) {
 }
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("pool_apply_async is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let pool = ThreadPool::new(3);
     println!("join() before close(): {:?}", pool.join());
     for i in 0..8 {

@@ -20,6 +20,10 @@ use std::time::Duration;
 use verisync::BoundedQueue;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("producer_consumer is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let q = Arc::new(BoundedQueue::new(10));
     let (wq, rq) = (Arc::clone(&q), Arc::clone(&q));
     let write = thread::spawn(move || {

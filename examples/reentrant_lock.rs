@@ -30,6 +30,10 @@ fn recurse(lock: &ReentrantLock<Cell<u32>>, levels: u32, print: bool) {
 }
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("reentrant_lock is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let lock = Arc::new(ReentrantLock::new(Cell::new(0)));
     recurse(&lock, 3, true);
     println!("释放后 hold_count = {}", lock.hold_count());

@@ -19,6 +19,10 @@ use std::time::Duration;
 use verisync::Semaphore;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("semaphore_limit is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let semaphore = Arc::new(Semaphore::new(3));
     let (inside, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let threads: Vec<_> = (1..=8)

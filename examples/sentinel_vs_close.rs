@@ -19,6 +19,10 @@ use std::thread;
 use verisync::BoundedQueue;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("sentinel_vs_close is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     // 案例23: one consumer, one sentinel.
     let q = Arc::new(BoundedQueue::new(8));
     let input_q = Arc::clone(&q);

@@ -19,6 +19,10 @@ use std::thread;
 use verisync::ThreadLocal;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("thread_local_num is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let local = Arc::new(ThreadLocal::<Cell<i64>>::new()); // 创建ThreadLocal对象
     let threads: Vec<_> = [(100, 100000), (-100000, 100000), (50000, 50000)]
         .into_iter()

@@ -17,6 +17,10 @@ use std::time::Duration;
 use verisync::Mutex;
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("ticket_seller is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let n = Arc::new(Mutex::new(100u32)); // 共 100 张电影票
     let threads: Vec<_> = (0..10)
         .map(|_| {

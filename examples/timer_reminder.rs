@@ -24,6 +24,10 @@ fn func() {
 }
 
 fn main() {
+    if verisync::sync::CHECKED {
+        eprintln!("timer_reminder is the notes' program, run in a normal build: leave out --cfg loom and --features shuttle (the casebook explorer is how to see it under a checker)");
+        std::process::exit(2);
+    }
     let start = Instant::now();
     let t = Timer::start(Duration::from_millis(125), func);
     for i in 0..5 {
