@@ -114,3 +114,52 @@ fn notify_one_is_not_buffered() {
         assert!(timed_out);
     });
 }
+
+/// Spurious wakeups (issue 13): neither checker injects one on its own, so the facade does,
+/// at most `set_spurious_wakeups` per execution (1 by default).
+#[test]
+fn a_park_nobody_unparks_returns_spuriously() {
+    // Without injection this is a deadlock (the next test); with it, the clock ends the park.
+    verisync::sync::set_spurious_wakeups(1);
+    check("facade/spurious-park", 3, thread::park);
+}
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn with_injection_off_a_lone_park_is_a_deadlock() {
+    verisync::sync::set_spurious_wakeups(0);
+    check("facade/no-spurious-park", 3, thread::park);
+}
+
+#[test]
+fn a_predicate_wait_absorbs_a_spurious_wakeup() {
+    // The waiter is woken spuriously in some executions (counted by the poll's side effect: the
+    // predicate runs once more than the notifications explain) and still returns only once the
+    // flag is set.
+    let polls: Seen<usize> = seen();
+    let p = polls.clone();
+    verisync::sync::set_spurious_wakeups(1);
+    check("facade/spurious-predicate", 3, move || {
+        let pair = Arc::new((Mutex::new(false), Condvar::new()));
+        let p2 = Arc::clone(&pair);
+        let setter = thread::spawn(move || {
+            *p2.0.lock() = true;
+            p2.1.notify_one();
+        });
+        let mut looks = 0;
+        let g = pair.1.wait_while(pair.0.lock(), |ready| {
+            looks += 1;
+            !*ready
+        });
+        assert!(*g);
+        drop(g);
+        setter.join().unwrap();
+        p.lock().unwrap().insert(looks);
+    });
+    // 1: the flag was set before the first look; 2: woken by the notify; 3: a spurious wakeup
+    // first found the flag clear, and the waiter slept again.
+    assert_eq!(
+        *polls.lock().unwrap(),
+        std::collections::BTreeSet::from([1, 2, 3])
+    );
+}

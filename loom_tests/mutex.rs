@@ -239,3 +239,25 @@ fn two_locks_in_one_order_in_separate_arcs() {
         assert_eq!(*a.balance.lock() + *b.balance.lock(), 10);
     });
 }
+
+/// With a spurious wakeup injected (issue 13), a thread parked on the lock may be woken though
+/// nobody released it: it leaves the queue (lowering the flag if it was alone) and parks again,
+/// and neither exclusion nor the holder's release is disturbed.
+#[test]
+fn a_spurious_wakeup_of_a_parked_locker_changes_nothing() {
+    verisync::sync::set_spurious_wakeups(1);
+    check("mutex/spurious", 3, || {
+        let m = Arc::new(Mutex::new(0u32));
+        let m2 = Arc::clone(&m);
+        let g = m.lock();
+        let t = thread::spawn(move || {
+            *m2.lock() += 1;
+        });
+        // Until the other thread has parked (or given up spinning), hold the lock.
+        thread::yield_now();
+        drop(g);
+        t.join().unwrap();
+        assert_eq!(*m.lock(), 1);
+        assert_eq!(m.waiters(), 0);
+    });
+}

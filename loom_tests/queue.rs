@@ -561,3 +561,28 @@ fn join_timeout_is_woken_or_times_out() {
     });
     assert_both(&outcomes);
 }
+
+/// With a spurious wakeup injected (issue 13): a sleeping getter or putter woken though nothing
+/// changed looks again (its poll announces itself again, which must be idempotent) and sleeps
+/// on, and nothing is lost, duplicated or left asleep.
+#[test]
+fn a_spurious_wakeup_of_a_sleeping_getter_or_putter_changes_nothing() {
+    verisync::sync::set_spurious_wakeups(1);
+    check("queue/spurious-get", 3, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        let q2 = Arc::clone(&q);
+        let producer = thread::spawn(move || q2.put(String::from("job")).unwrap());
+        assert_eq!(q.get().as_deref(), Ok("job"));
+        producer.join().unwrap();
+        assert!(q.is_empty());
+    });
+    check("queue/spurious-put", 3, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        q.put(Box::new(1)).unwrap();
+        let q2 = Arc::clone(&q);
+        let putter = thread::spawn(move || q2.put(Box::new(2)).unwrap());
+        assert_eq!(q.get().map(|b| *b), Ok(1));
+        putter.join().unwrap();
+        assert_eq!(q.try_get().map(|b| *b), Ok(2));
+    });
+}

@@ -70,6 +70,7 @@ pub mod sync;
 mod account;
 mod barrier;
 mod condition;
+mod decision;
 mod event;
 mod mutex;
 mod park;

@@ -37,7 +37,7 @@
 //! one targeted notification, not a herd.
 
 use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, Arc, Condvar, Mutex, MutexGuard, Spin, Wait, CHECKED};
+use crate::sync::{thread, woke_spuriously, Arc, Condvar, Mutex, MutexGuard, Spin, Wait, CHECKED};
 use std::collections::VecDeque;
 
 /// The low bit of every word: threads are parked, so a release must take the queue's lock
@@ -89,6 +89,15 @@ enum Wake {
     Retry,
     /// A unit was handed to this thread: it has it already.
     Handed,
+}
+
+/// Why a parked thread left the queue without being woken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Left {
+    /// Its wait ran out.
+    TimedOut,
+    /// A spurious wakeup (under a model, injected by the facade's clock): nobody woke it.
+    Spuriously,
 }
 
 /// The sleepers, oldest first, and the wakes not yet collected by their threads.
@@ -260,16 +269,18 @@ impl RawPark {
                 }
             }
             match self.park(queue, me, front, wait) {
-                Some(Wake::Handed) => return true,
-                Some(Wake::Retry) => front = true,
-                None => return false,
+                Ok(Wake::Handed) => return true,
+                Ok(Wake::Retry) => front = true,
+                // Nobody woke it: back in line where it was going (front or back).
+                Err(Left::Spuriously) => {}
+                Err(Left::TimedOut) => return false,
             }
         }
     }
 
     /// Parks the calling thread `me` (at the front of the queue if `front`, else at the back)
-    /// until woken, or until `wait` runs out: then (`None`) it is off the queue, and if it left
-    /// the queue empty it has lowered [`WAITERS`].
+    /// until woken, or until `wait` runs out or a spurious wakeup ends the sleep: then (`Err`)
+    /// it is off the queue, and if it left the queue empty it has lowered [`WAITERS`].
     ///
     /// The caller has raised `WAITERS` under this same guard, so the release that will wake
     /// it takes the lock after this thread sleeps: the wakeup cannot be lost.
@@ -279,7 +290,7 @@ impl RawPark {
         me: usize,
         front: bool,
         wait: Wait,
-    ) -> Option<Wake> {
+    ) -> Result<Wake, Left> {
         let cv = Arc::new(Condvar::new());
         if front {
             queue.parked.push_front((me, Arc::clone(&cv)));
@@ -287,11 +298,14 @@ impl RawPark {
             queue.parked.push_back((me, Arc::clone(&cv)));
         }
         let (mut queue, how) = cv.wait_for(queue, wait, |q| {
-            let at = q.woken.iter().position(|&(t, _)| t == me)?;
-            Some(q.woken.swap_remove(at).1)
+            match q.woken.iter().position(|&(t, _)| t == me) {
+                Some(at) => Some(Ok(q.woken.swap_remove(at).1)),
+                None => woke_spuriously().then_some(Err(Left::Spuriously)),
+            }
         });
-        if how.is_none() {
-            // Timed out, and (under the lock, exactly) still parked: leave.
+        let how = how.unwrap_or(Err(Left::TimedOut));
+        if how.is_err() {
+            // Not woken, and (under the lock, exactly) still parked: leave.
             queue.parked.retain(|(t, _)| *t != me);
             if queue.parked.is_empty() {
                 // Nobody else raises or lowers the flag meanwhile (we hold the queue's lock),
@@ -307,7 +321,8 @@ impl RawPark {
 
     /// Parks the calling thread at the back of the queue, runs `enqueued` once it is in line
     /// (under the queue's lock, before it sleeps), and sleeps until [`wake`](RawPark::wake)
-    /// takes it off the queue (`true`) or `wait` runs out (`false`, and it is off the queue).
+    /// takes it off the queue or a spurious wakeup ends the sleep (`true`), or `wait` runs out
+    /// (`false`); it is off the queue either way.
     ///
     /// A condition variable's wait: `enqueued` lets go of the caller's lock, so a notifier that
     /// takes that lock after it finds this thread in line (and takes the queue's lock after it
@@ -317,8 +332,10 @@ impl RawPark {
     pub(crate) fn wait_in_line(&self, wait: Wait, enqueued: impl FnOnce()) -> bool {
         let queue = self.queue.lock();
         enqueued();
-        // Only `wake` takes threads off this queue, and it always hands: never `Retry`.
-        self.park(queue, thread::token(), false, wait).is_some()
+        // Only `wake` takes threads off this queue, and it always hands: never `Retry`. A
+        // spurious wakeup (under a model) returns as a wake does: a condition variable's
+        // contract allows it, and a caller that waits in a loop must not notice.
+        self.park(queue, thread::token(), false, wait) != Err(Left::TimedOut)
     }
 
     /// Wakes the `n` oldest threads parked by [`wait_in_line`](RawPark::wait_in_line), or all

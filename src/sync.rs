@@ -76,7 +76,7 @@ pub use cell::UnsafeCell;
 pub use loom::cell::UnsafeCell;
 pub use std::sync::Arc;
 pub(crate) use wait::Wait;
-pub(crate) use world::{abandoned, Backoff, Spin};
+pub(crate) use world::{abandoned, woke_spuriously, Backoff, Spin};
 pub use world::{atomic, model, spin_loop, thread};
 
 use std::fmt;
@@ -107,6 +107,37 @@ pub const BACKEND: &str = if cfg!(loom) {
 /// # });
 /// ```
 pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
+
+/// Sets how many spurious wakeups a model checker may inject per execution into the models run
+/// from this thread (the thread that calls `loom::model`, `shuttle::check_*` or [`model`]);
+/// without it, `VERISYNC_SPURIOUS` decides, and without that, 1 under shuttle and 0 under loom
+/// (whose exhaustive exploration pays for each: about ten times the executions for one, in
+/// the casebook's models). Does nothing in std.
+///
+/// With a budget, every condition wait and every [`thread::park`] may end without a
+/// notification, as real ones may (and neither checker does on its own): the facade's virtual
+/// clock wakes the waiter at a point the checker chooses. Waits with a predicate check it
+/// again; [`Condition::wait`](crate::Condition) and `park` return, so a caller that waits with
+/// `if` instead of `while` fails its model. The budget keeps exploration finite: once it is
+/// spent, a thread nobody will wake is reported as deadlocked. Set 0 for a model whose point
+/// is something else and that a spurious wakeup would only slow down.
+///
+/// ```
+/// use verisync::sync::{model, set_spurious_wakeups};
+/// use verisync::Condition;
+///
+/// set_spurious_wakeups(1);
+/// model(|| {
+///     let c = Condition::new(false);
+///     let mut g = c.lock();
+///     // Nobody notifies: under a model the wait may end spuriously (or time out).
+///     let _ = g.wait_timeout(std::time::Duration::from_millis(1));
+///     assert!(!*g);
+/// });
+/// ```
+pub fn set_spurious_wakeups(per_execution: u32) {
+    world::set_spurious_wakeups(per_execution);
+}
 
 /// A timeout this long or longer is no timeout, in every backend: a wait that long is a hang,
 /// and a model must report it as one rather than let the clock fire it.

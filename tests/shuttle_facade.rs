@@ -24,6 +24,9 @@ fn lone_timed_waiter_times_out() {
 
 #[test]
 fn timed_wait_reaches_both_branches_under_random_and_pct() {
+    // A model of the clock's two branches: a spurious wakeup (one more look at the flag, which
+    // the setter has often set by then) only makes the timed-out branch rarer. Injection off.
+    verisync::sync::set_spurious_wakeups(0);
     for scheduler in [
         Scheduler::Random { seed: 5 },
         Scheduler::Pct { seed: 5, depth: 3 },
@@ -100,4 +103,51 @@ fn a_failing_model_that_made_a_timed_wait_fails_as_a_test() {
         },
         10,
     );
+}
+
+/// Spurious wakeups (issue 13), injected by the facade under shuttle too: a `park` nobody
+/// unparks returns, and a `Condition::wait_timeout` nobody counted returns `true`, under both
+/// schedulers; with injection off the lone park is a deadlock.
+#[test]
+fn spurious_wakeups_are_reached_under_random_and_pct() {
+    use verisync::Condition;
+    verisync::sync::set_spurious_wakeups(1);
+    for scheduler in [
+        Scheduler::Random { seed: 7 },
+        Scheduler::Pct { seed: 7, depth: 3 },
+    ] {
+        let report = explore("facade/spurious-park", scheduler, 50, thread::park);
+        assert_eq!(report.failure, None, "{scheduler}: a lone park must return");
+        let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
+        let s = seen.clone();
+        let report = explore("facade/spurious-condition", scheduler, 500, move || {
+            let c = Arc::new(Condition::new(false));
+            let c2 = Arc::clone(&c);
+            let notifier = thread::spawn(move || {
+                let mut g = c2.lock();
+                *g = true;
+                g.notify(1)
+            });
+            let mut g = c.lock();
+            let woken = g.wait_timeout(Duration::from_millis(5));
+            drop(g);
+            let notified = notifier.join().unwrap();
+            assert!(notified == 0 || woken);
+            s.lock().unwrap().insert((woken, notified));
+        });
+        assert_eq!(report.failure, None, "{scheduler}");
+        assert!(
+            seen.lock().unwrap().contains(&(true, 0)),
+            "{scheduler}: the spurious branch (woken, nobody counted it) was never reached: {:?}",
+            seen.lock().unwrap()
+        );
+    }
+    verisync::sync::set_spurious_wakeups(0);
+    let report = explore(
+        "facade/no-spurious-park",
+        Scheduler::Random { seed: 7 },
+        5,
+        thread::park,
+    );
+    assert_eq!(report.kind(), Some(FailureKind::Deadlock), "{report:?}");
 }

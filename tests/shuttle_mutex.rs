@@ -116,6 +116,10 @@ fn barge_or_handoff() -> bool {
 
 #[test]
 fn a_newcomer_may_take_a_retried_lock_but_never_a_handed_one() {
+    // The scenario counts wakes (the second is a handoff); a spurious wakeup would take T out
+    // of line between main's look and its release. Injection off (`loom_tests/mutex.rs`
+    // explores a parked locker woken spuriously).
+    verisync::sync::set_spurious_wakeups(0);
     for pct in [false, true] {
         let seen = StdArc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
         let s = StdArc::clone(&seen);

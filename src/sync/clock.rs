@@ -22,6 +22,18 @@
 //! every thread finished when the closure returns, the clock exits as soon as no timer is
 //! pending, and the next timed wait starts another.
 //!
+//! # Spurious wakeups
+//!
+//! Real condition variables and `park` may return without a notification, and neither checker
+//! ever does (loom's issue #1), so code that waits with `if` instead of `while` passes both.
+//! Here every wait, and every [`park`](super::world::thread::park), also arms a **spurious
+//! timer** with no deadline of its own: the clock may fire it at any point, and its waiter then
+//! returns as if notified, though nobody notified it. Only [`spurious_budget`] of them fire per
+//! execution (by default 1 under shuttle and 0 under loom, see [`DEFAULT_SPURIOUS`]), so
+//! exploration stays finite and a thread that nobody will wake is still reported as deadlocked once the
+//! budget is spent. The facade's predicate waits absorb them (the predicate is checked again);
+//! `Condition::wait` and the facade's `thread::park` pass them on, as their contracts allow.
+//!
 //! # Why nothing here holds a checker's object while it waits
 //!
 //! When a model fails (an assertion, a deadlock), the checker unwinds the stacks of the threads
@@ -49,6 +61,18 @@ struct Waiter {
     ticket: u64,
     thread: Thread,
     timer: Option<u64>,
+    spurious: Option<u64>,
+}
+
+/// How a [`WaitList::wait`] ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Woke {
+    /// By a notification.
+    Notified,
+    /// Its timer fired.
+    TimedOut,
+    /// Its spurious timer fired: nobody notified it.
+    Spuriously,
 }
 
 #[derive(Default)]
@@ -81,8 +105,13 @@ impl WaitList {
     }
 
     /// Registers as a waiter, runs `release` (drops the user's guard), and blocks until
-    /// notified or until `timer` fires. Returns `true` if the timer fired.
-    pub(super) fn wait(&self, timer: Option<u64>, release: impl FnOnce()) -> bool {
+    /// notified, or until `timer` or `spurious` fires.
+    pub(super) fn wait(
+        &self,
+        timer: Option<u64>,
+        spurious: Option<u64>,
+        release: impl FnOnce(),
+    ) -> Woke {
         let ticket = {
             let mut st = lock(&self.state);
             let ticket = st.next_ticket;
@@ -91,6 +120,7 @@ impl WaitList {
                 ticket,
                 thread: thread::current(),
                 timer,
+                spurious,
             });
             ticket
         };
@@ -100,7 +130,7 @@ impl WaitList {
         loop {
             {
                 let mut st = lock(&self.state);
-                if let Some(timed_out) = Self::served(&mut st, ticket, timer) {
+                if let Some(woke) = Self::served(&mut st, ticket, timer, spurious) {
                     st.waiting.retain(|w| w.ticket != ticket);
                     // A token nobody still waiting may take is gone: notifications are not
                     // buffered.
@@ -108,7 +138,7 @@ impl WaitList {
                         waiting, tokens, ..
                     } = &mut *st;
                     tokens.retain(|&k| waiting.iter().any(|w| w.ticket < k));
-                    return timed_out;
+                    return woke;
                 }
             }
             // A wakeup meant for an earlier wait of this thread may end this park early; the
@@ -117,14 +147,22 @@ impl WaitList {
         }
     }
 
-    /// `Some(true)` if `timer` fired, `Some(false)` if notified (taking a token if that is how),
-    /// `None` to keep waiting.
-    fn served(st: &mut WaitState, ticket: u64, timer: Option<u64>) -> Option<bool> {
-        if timer.is_some_and(|id| st.timers.contains(&(id, true))) {
-            return Some(true);
+    /// How the wait of `ticket` has ended (taking a token if notified that way), or `None` to
+    /// keep waiting. A fired timer wins over a notification (whose token stays for another
+    /// waiter), and a notification over a spurious wakeup.
+    fn served(
+        st: &mut WaitState,
+        ticket: u64,
+        timer: Option<u64>,
+        spurious: Option<u64>,
+    ) -> Option<Woke> {
+        let fired =
+            |st: &WaitState, t: Option<u64>| t.is_some_and(|id| st.timers.contains(&(id, true)));
+        if fired(st, timer) {
+            return Some(Woke::TimedOut);
         }
         if ticket < st.woken_below {
-            return Some(false);
+            return Some(Woke::Notified);
         }
         // Take the earliest token this ticket is eligible for.
         let eligible = st
@@ -133,9 +171,14 @@ impl WaitList {
             .enumerate()
             .filter(|&(_, &k)| ticket < k)
             .min_by_key(|&(_, &k)| k)
-            .map(|(i, _)| i)?;
-        st.tokens.swap_remove(eligible);
-        Some(false)
+            .map(|(i, _)| i);
+        match eligible {
+            Some(i) => {
+                st.tokens.swap_remove(i);
+                Some(Woke::Notified)
+            }
+            None => fired(st, spurious).then_some(Woke::Spuriously),
+        }
     }
 
     pub(super) fn notify_one(&self) {
@@ -171,7 +214,10 @@ impl WaitList {
             };
             timer.1 = true;
             // The waiter may not be waiting yet: it then sees the flag before it parks.
-            let waiter = st.waiting.iter().find(|w| w.timer == Some(id));
+            let waiter = st
+                .waiting
+                .iter()
+                .find(|w| w.timer == Some(id) || w.spurious == Some(id));
             waiter.map(|w| w.thread.clone())
         };
         if let Some(t) = wake {
@@ -180,10 +226,53 @@ impl WaitList {
     }
 }
 
+/// What firing a timer does.
+enum Target {
+    /// Ends its waiter's wait on this list (timed out, or spuriously).
+    List(Arc<WaitList>),
+    /// Unparks this thread (a spurious return from `park`).
+    Unpark(Thread),
+}
+
 struct Timer {
     id: u64,
     deadline: Duration,
-    list: Arc<WaitList>,
+    target: Target,
+    /// A spurious timer: fires only while the execution's budget lasts.
+    spurious: bool,
+}
+
+/// Spurious wakeups per execution unless told otherwise: 1 under shuttle, whose random and PCT
+/// schedules pay nothing for it; 0 under loom, where the clock thread that fires them joins
+/// every model that waits and multiplies its executions (the casebook's fixed variants: 9-10x
+/// on the small ones, `missing-sentinel` 924 -> 8,195; over 40x on `forgotten-task-done`,
+/// 6,769 executions in 5.6 s without, unfinished after 4 minutes with). Ask for them there.
+const DEFAULT_SPURIOUS: u32 = if cfg!(loom) { 0 } else { 1 };
+
+std::thread_local! {
+    /// `set_spurious_wakeups`'s value: a std thread-local of the OS thread that runs the
+    /// models (loom and shuttle run every model thread on the thread that called them).
+    static BUDGET_HERE: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets how many spurious wakeups may fire per execution in models run from this OS thread.
+pub(super) fn set_spurious_budget(per_execution: u32) {
+    BUDGET_HERE.with(|b| b.set(Some(per_execution)));
+}
+
+/// How many spurious wakeups may fire per execution: what `set_spurious_wakeups` set on this
+/// OS thread, else `VERISYNC_SPURIOUS` if it holds a number, else [`DEFAULT_SPURIOUS`].
+pub(crate) fn spurious_budget() -> u32 {
+    if let Some(n) = BUDGET_HERE.with(std::cell::Cell::get) {
+        return n;
+    }
+    static BUDGET: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *BUDGET.get_or_init(|| {
+        std::env::var("VERISYNC_SPURIOUS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(DEFAULT_SPURIOUS)
+    })
 }
 
 #[derive(Default)]
@@ -199,6 +288,8 @@ struct ClockState {
     idle: bool,
     /// The model's closure has returned: the clock thread exits once idle.
     done: bool,
+    /// Spurious wakeups fired in this execution.
+    spurious_fired: u32,
 }
 
 /// The per-execution clock (see the module docs).
@@ -232,17 +323,43 @@ super::backend::lazy_static! {
 /// Arms a timer `timeout` from now on `list`; `None` if the deadline is past the clock's range
 /// (such a wait never times out). Starts the clock thread if there is none yet.
 pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
+    arm_timer(Some(timeout), Target::List(Arc::clone(list)))
+}
+
+/// Arms a spurious timer for the next wait on `list` (the clock may fire it at any point, and
+/// its waiter returns though nobody notified it); `None` once this execution's budget of
+/// spurious wakeups is spent.
+pub(super) fn arm_spurious(list: &Arc<WaitList>) -> Option<u64> {
+    arm_timer(None, Target::List(Arc::clone(list)))
+}
+
+/// Arms a spurious unpark of the current thread, for a `park` about to start; `None` once this
+/// execution's budget of spurious wakeups is spent.
+pub(super) fn arm_spurious_unpark() -> Option<u64> {
+    arm_timer(None, Target::Unpark(thread::current()))
+}
+
+/// Arms a timer: at `timeout` from now, or a spurious one (no deadline: fired before any
+/// later timer, at whatever point the checker runs the clock).
+fn arm_timer(timeout: Option<Duration>, target: Target) -> Option<u64> {
     let shared = Arc::clone(&CLOCK.0);
+    let spurious = timeout.is_none();
     let (id, start, wake) = {
         let mut clock = lock(&shared);
-        let deadline = clock.now.checked_add(timeout)?;
+        if spurious && clock.spurious_fired >= spurious_budget() {
+            return None;
+        }
+        let deadline = clock.now.checked_add(timeout.unwrap_or(Duration::ZERO))?;
         let id = clock.next_id;
         clock.next_id += 1;
-        lock(&list.state).timers.push((id, false));
+        if let Target::List(list) = &target {
+            lock(&list.state).timers.push((id, false));
+        }
         clock.pending.push(Timer {
             id,
             deadline,
-            list: Arc::clone(list),
+            target,
+            spurious,
         });
         let start = !std::mem::replace(&mut clock.started, true);
         // The clock records itself before it can first be idle, so an idle clock has a handle.
@@ -269,6 +386,11 @@ pub(super) fn disarm(list: &WaitList, id: u64) {
     lock(&list.state).timers.retain(|&(t, _)| t != id);
 }
 
+/// Forgets the spurious unpark `id`, fired or not.
+pub(super) fn disarm_unpark(id: u64) {
+    lock(&CLOCK.0).pending.retain(|t| t.id != id);
+}
+
 /// Whether an idle clock thread parks until the model's closure returns (loom: it counts every
 /// thread ever started against its limit of 5, so one clock must serve the whole execution) or
 /// exits at once (shuttle: it has no such limit, but wants every thread finished when the
@@ -286,7 +408,13 @@ fn run_clock(shared: &Mutex<ClockState>) {
                 Some(i) => {
                     let timer = clock.pending.swap_remove(i);
                     clock.now = clock.now.max(timer.deadline);
-                    Some(timer)
+                    if timer.spurious && clock.spurious_fired >= spurious_budget() {
+                        // The budget went to another wait meanwhile: this one stays asleep.
+                        continue;
+                    } else {
+                        clock.spurious_fired += u32::from(timer.spurious);
+                        Some(timer)
+                    }
                 }
                 None if clock.done || !LINGER => {
                     // A later timed wait starts another clock (under shuttle only).
@@ -301,7 +429,15 @@ fn run_clock(shared: &Mutex<ClockState>) {
             }
         };
         match next {
-            Some(timer) => timer.list.fire(timer.id),
+            Some(Timer {
+                target: Target::List(list),
+                id,
+                ..
+            }) => list.fire(id),
+            Some(Timer {
+                target: Target::Unpark(t),
+                ..
+            }) => t.unpark(),
             // An unpark meant for an earlier park may end this one early; the loop looks again.
             None => thread::park(),
         }

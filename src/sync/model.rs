@@ -3,7 +3,7 @@
 //! `clock.rs`.
 
 use super::backend;
-use super::clock::{self, WaitList};
+use super::clock::{self, WaitList, Woke};
 use super::{MutexGuard, Wait};
 use std::sync::Arc;
 
@@ -22,10 +22,19 @@ pub mod atomic {
 /// virtual clock, and [`token`](thread::token).
 pub mod thread {
     pub use super::super::token::token;
-    pub use super::backend::thread::{
-        current, park, spawn, yield_now, Builder, JoinHandle, Thread,
-    };
+    pub use super::backend::thread::{current, spawn, yield_now, Builder, JoinHandle, Thread};
     pub use std::thread::panicking;
+
+    /// Blocks until this thread is unparked, or returns spuriously: under a model the virtual
+    /// clock may end a park that nobody unparked (a bounded number per execution, see
+    /// `VERISYNC_SPURIOUS` in the README), as a real `park` may. Wait in a loop.
+    pub fn park() {
+        let spurious = super::clock::arm_spurious_unpark();
+        super::backend::thread::park();
+        if let Some(id) = spurious {
+            super::clock::disarm_unpark(id);
+        }
+    }
 
     /// Puts the current thread to sleep for `dur`: under a model, until the virtual clock
     /// reaches the deadline (other threads run meanwhile, and nothing else wakes it).
@@ -37,6 +46,8 @@ pub mod thread {
 
     super::backend::thread_local! {
         pub(in crate::sync) static TOKEN: std::cell::Cell<usize> = std::cell::Cell::new(0);
+        /// Set while a condition wait's `poll` runs after a spurious wakeup.
+        pub(super) static SPURIOUS: std::cell::Cell<bool> = std::cell::Cell::new(false);
     }
 }
 
@@ -77,6 +88,19 @@ pub fn spin_loop() {
 #[inline]
 pub(crate) fn abandoned() -> bool {
     std::thread::panicking()
+}
+
+/// See [`set_spurious_wakeups`](super::set_spurious_wakeups).
+pub(super) fn set_spurious_wakeups(per_execution: u32) {
+    clock::set_spurious_budget(per_execution);
+}
+
+/// Whether the wakeup a condition wait's `poll` is looking at was spurious (injected by the
+/// clock: nobody notified). Lets a wait without a predicate of its own (the parking core's)
+/// pass the wakeup on, as its contract allows; a predicate wait just checks again.
+#[inline]
+pub(crate) fn woke_spuriously() -> bool {
+    thread::SPURIOUS.with(std::cell::Cell::get)
 }
 
 /// Under a model, spinning before parking allows one retry and no yield: the retry path is
@@ -153,14 +177,21 @@ impl RawCondvar {
         };
         let outcome = loop {
             let lock = guard.lock;
+            let spurious = clock::arm_spurious(&self.list);
             // Registers as a waiter before the user's lock is released: no lost wakeup.
-            let timed_out = self.list.wait(timer, move || drop(guard));
+            let woke = self.list.wait(timer, spurious, move || drop(guard));
+            if let Some(id) = spurious {
+                clock::disarm(&self.list, id);
+            }
             guard = lock.lock();
             // One look at the condition after each wakeup, as in std: a condition with a side
             // effect (announcing the sleep, say) runs exactly as often as it would in production.
-            match poll(&mut guard) {
+            thread::SPURIOUS.with(|s| s.set(woke == Woke::Spuriously));
+            let done = poll(&mut guard);
+            thread::SPURIOUS.with(|s| s.set(false));
+            match done {
                 Some(done) => break Some(done),
-                None if timed_out => break None,
+                None if woke == Woke::TimedOut => break None,
                 None => {}
             }
         };

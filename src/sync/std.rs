@@ -83,6 +83,17 @@ pub(crate) fn abandoned() -> bool {
     false
 }
 
+/// See [`set_spurious_wakeups`](super::set_spurious_wakeups): nothing to set in std.
+pub(super) fn set_spurious_wakeups(_per_execution: u32) {}
+
+/// Whether the wakeup a condition wait's `poll` is looking at was spurious: never in std, where
+/// std's condition variable's own spurious wakeups look like any other (the poll checks again).
+/// Under a model the clock injects them (`clock.rs`).
+#[inline]
+pub(crate) fn woke_spuriously() -> bool {
+    false
+}
+
 /// Bounded spinning before a thread parks, for the locks' contended paths: crossbeam's
 /// [`Backoff::snooze`](crossbeam_utils::Backoff::snooze) schedule (exponential `pause` rounds,
 /// then a few `yield_now`s: on a machine with few cores the holder may need our core to finish)
