@@ -108,7 +108,7 @@ pub const BACKEND: &str = if cfg!(loom) {
 /// ```
 pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
 
-/// Sets how many spurious wakeups a model checker may inject per execution into the models run
+/// Sets how many spurious wakeups a model checker may inject per thread and execution into the models run
 /// from this thread (the thread that calls `loom::model`, `shuttle::check_*` or [`model`]);
 /// without it, `VERISYNC_SPURIOUS` decides, and without that, 1 under shuttle and 0 under loom
 /// (whose exhaustive exploration pays for each: about ten times the executions for one, in

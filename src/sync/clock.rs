@@ -29,8 +29,9 @@
 //! Here every wait, and every [`park`](super::world::thread::park), also arms a **spurious
 //! timer** with no deadline of its own: the clock may fire it at any point, and its waiter then
 //! returns as if notified, though nobody notified it. Only [`spurious_budget`] of them fire per
-//! execution (by default 1 under shuttle and 0 under loom, see [`DEFAULT_SPURIOUS`]), so
-//! exploration stays finite and a thread that nobody will wake is still reported as deadlocked once the
+//! thread and execution (by default 1 under shuttle and 0 under loom, see
+//! [`DEFAULT_SPURIOUS`]), so exploration stays finite, and one thread's (a lock's parked waiter,
+//! say) never uses up another's and a thread that nobody will wake is still reported as deadlocked once the
 //! budget is spent. The facade's predicate waits absorb them (the predicate is checked again);
 //! `Condition::wait` and the facade's `thread::park` pass them on, as their contracts allow.
 //!
@@ -238,11 +239,12 @@ struct Timer {
     id: u64,
     deadline: Duration,
     target: Target,
-    /// A spurious timer: fires only while the execution's budget lasts.
-    spurious: bool,
+    /// For a spurious timer, the thread it would wake ([`token`](super::thread::token)): it
+    /// fires only while that thread's budget lasts.
+    spurious: Option<usize>,
 }
 
-/// Spurious wakeups per execution unless told otherwise: 1 under shuttle, whose random and PCT
+/// Spurious wakeups per thread and execution unless told otherwise: 1 under shuttle, whose random and PCT
 /// schedules pay nothing for it; 0 under loom, where the clock thread that fires them joins
 /// every model that waits and multiplies its executions (the casebook's fixed variants: 9-10x
 /// on the small ones, `missing-sentinel` 924 -> 8,195; over 40x on `forgotten-task-done`,
@@ -255,12 +257,13 @@ std::thread_local! {
     static BUDGET_HERE: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
 }
 
-/// Sets how many spurious wakeups may fire per execution in models run from this OS thread.
+/// Sets how many spurious wakeups may fire per thread and execution in models run from this OS
+/// thread.
 pub(super) fn set_spurious_budget(per_execution: u32) {
     BUDGET_HERE.with(|b| b.set(Some(per_execution)));
 }
 
-/// How many spurious wakeups may fire per execution: what `set_spurious_wakeups` set on this
+/// How many spurious wakeups may fire per thread and execution: what `set_spurious_wakeups` set on this
 /// OS thread, else `VERISYNC_SPURIOUS` if it holds a number, else [`DEFAULT_SPURIOUS`].
 pub(crate) fn spurious_budget() -> u32 {
     if let Some(n) = BUDGET_HERE.with(std::cell::Cell::get) {
@@ -288,8 +291,23 @@ struct ClockState {
     idle: bool,
     /// The model's closure has returned: the clock thread exits once idle.
     done: bool,
-    /// Spurious wakeups fired in this execution.
-    spurious_fired: u32,
+    /// Spurious wakeups fired in this execution, by thread token.
+    spurious_fired: Vec<(usize, u32)>,
+}
+
+impl ClockState {
+    /// Whether `thread` may still be woken spuriously in this execution.
+    fn spurious_left(&self, thread: usize) -> bool {
+        let fired = self.spurious_fired.iter().find(|(t, _)| *t == thread);
+        fired.map_or(0, |&(_, n)| n) < spurious_budget()
+    }
+
+    fn spent_spurious(&mut self, thread: usize) {
+        match self.spurious_fired.iter_mut().find(|(t, _)| *t == thread) {
+            Some((_, n)) => *n += 1,
+            None => self.spurious_fired.push((thread, 1)),
+        }
+    }
 }
 
 /// The per-execution clock (see the module docs).
@@ -343,10 +361,11 @@ pub(super) fn arm_spurious_unpark() -> Option<u64> {
 /// later timer, at whatever point the checker runs the clock).
 fn arm_timer(timeout: Option<Duration>, target: Target) -> Option<u64> {
     let shared = Arc::clone(&CLOCK.0);
-    let spurious = timeout.is_none();
+    // A spurious timer is armed by the thread it would wake.
+    let spurious = timeout.is_none().then(super::thread::token);
     let (id, start, wake) = {
         let mut clock = lock(&shared);
-        if spurious && clock.spurious_fired >= spurious_budget() {
+        if spurious.is_some_and(|t| !clock.spurious_left(t)) {
             return None;
         }
         let deadline = clock.now.checked_add(timeout.unwrap_or(Duration::ZERO))?;
@@ -408,12 +427,14 @@ fn run_clock(shared: &Mutex<ClockState>) {
                 Some(i) => {
                     let timer = clock.pending.swap_remove(i);
                     clock.now = clock.now.max(timer.deadline);
-                    if timer.spurious && clock.spurious_fired >= spurious_budget() {
-                        // The budget went to another wait meanwhile: this one stays asleep.
-                        continue;
-                    } else {
-                        clock.spurious_fired += u32::from(timer.spurious);
-                        Some(timer)
+                    match timer.spurious {
+                        // The thread's budget went to another of its waits meanwhile.
+                        Some(t) if !clock.spurious_left(t) => continue,
+                        Some(t) => {
+                            clock.spent_spurious(t);
+                            Some(timer)
+                        }
+                        None => Some(timer),
                     }
                 }
                 None if clock.done || !LINGER => {

@@ -26,7 +26,7 @@ pub mod thread {
     pub use std::thread::panicking;
 
     /// Blocks until this thread is unparked, or returns spuriously: under a model the virtual
-    /// clock may end a park that nobody unparked (a bounded number per execution, see
+    /// clock may end a park that nobody unparked (a bounded number per thread and execution, see
     /// `VERISYNC_SPURIOUS` in the README), as a real `park` may. Wait in a loop.
     pub fn park() {
         let spurious = super::clock::arm_spurious_unpark();
