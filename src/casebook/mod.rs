@@ -27,6 +27,7 @@ mod forgotten_task_done;
 mod join_before_close;
 mod lock_order;
 mod lost_update;
+mod lost_wakeup;
 mod missing_sentinel;
 mod over_release;
 mod self_deadlock;
@@ -36,7 +37,7 @@ mod timer_cancel_race;
 /// One variant of a case: a function that runs the scenario once.
 #[derive(Clone, Copy, Debug)]
 pub struct Variant {
-    /// `broken`, `fixed`, or `fixed-…` where a case has several fixes.
+    /// `broken`, `fixed`, or `broken-…` / `fixed-…` where a case has several bugs or fixes.
     pub name: &'static str,
     /// What this variant does, in one line.
     pub describe: &'static str,
@@ -164,6 +165,7 @@ pub fn cases() -> &'static [Case] {
         forgotten_task_done::CASE,
         timer_cancel_race::CASE,
         join_before_close::CASE,
+        lost_wakeup::CASE,
     ];
     CASES
 }
