@@ -37,7 +37,7 @@ pub(super) const CASE: Case = Case {
         },
         Variant {
             name: "fixed",
-            describe: "T2 waits with `while` no item: checks before the first wait and after every wakeup",
+            describe: "T2 waits `while` there is no item: it looks before the first wait and after every wakeup",
             expect: None,
             run: fixed,
         },
@@ -94,7 +94,7 @@ fn broken_early_notify() {
     let slot: Slot = Arc::new(Condition::new(None));
     let producer = spawn_producer(&slot);
     let mut g = slot.lock();
-    trace::event(2, "waits for the notify, without looking for the item");
+    trace::event(2, "waits for the notify (no look first)");
     g.wait();
     // Woken (or spuriously): whatever is there. This variant's failure is the wait that never
     // returns, so it does not check the item (a spurious wakeup would make that a second bug).
