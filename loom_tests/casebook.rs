@@ -60,6 +60,15 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
 
 /// What the child process reported about a broken variant.
 fn run_child(case: &str, variant: &str) -> (Option<FailureKind>, String) {
+    run_child_with(case, variant, &[])
+}
+
+/// As [`run_child`], with `env` set in the child as well.
+fn run_child_with(
+    case: &str,
+    variant: &str,
+    env: &[(&str, &str)],
+) -> (Option<FailureKind>, String) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "child",
@@ -71,6 +80,7 @@ fn run_child(case: &str, variant: &str) -> (Option<FailureKind>, String) {
         .env("VERISYNC_CASE", case)
         .env("VERISYNC_VARIANT", variant)
         .env("RUST_BACKTRACE", "0")
+        .envs(env.iter().copied())
         .output()
         .expect("the test binary runs itself");
     let text = format!(
@@ -118,6 +128,19 @@ fn every_broken_variant_is_found_with_its_kind() {
             );
         }
     }
+}
+
+/// `lost-wakeup/broken` waits with `if` instead of `while`: it is found only because a wait may
+/// return without a notify. With no spurious wakeups injected (`VERISYNC_SPURIOUS=0`) every
+/// wakeup follows the producer's notify, and every interleaving is clean.
+#[test]
+fn lost_wakeup_with_if_is_found_only_with_spurious_wakeups() {
+    let (found, text) = run_child_with("lost-wakeup", "broken", &[("VERISYNC_SPURIOUS", "0")]);
+    println!(
+        "loom lost-wakeup/broken with VERISYNC_SPURIOUS=0: {}",
+        found.map_or("nothing".into(), |f| f.to_string())
+    );
+    assert_eq!(found, None, "found without spurious wakeups:\n{text}");
 }
 
 /// The child half: explores one broken variant and reports. Run by the test above.
