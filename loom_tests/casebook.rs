@@ -39,9 +39,10 @@ fn exhaust(run: fn()) -> usize {
 #[test]
 fn every_fixed_variant_is_clean_under_every_interleaving() {
     for case in cases() {
-        // The fix of a case about spurious wakeups is proven clean with them injected.
-        verisync::sync::set_spurious_wakeups(u32::from(SPURIOUS_CASES.contains(&case.name)));
         for v in case.variants.iter().filter(|v| v.expect.is_none()) {
+            // The spurious wakeups the variant is explored with (lost-wakeup's fix: proven
+            // clean with them injected).
+            verisync::sync::set_spurious_wakeups(v.spurious);
             let start = Instant::now();
             let n = exhaust(v.run);
             println!(
@@ -60,13 +61,9 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
     }
 }
 
-/// The cases whose broken variant is found only with spurious wakeups injected. Under loom the
-/// facade injects them only when asked (`VERISYNC_SPURIOUS`), since each multiplies a model's
-/// executions; these cases' children run with one per execution.
-const SPURIOUS_CASES: &[&str] = &["lost-wakeup"];
-
-/// What the child process reported about a broken variant, run with `env` set.
-fn run_child(case: &str, variant: &str, env: &[(&str, &str)]) -> (Option<FailureKind>, String) {
+/// What the child process reported about a broken variant, explored with `spurious` wakeups per
+/// thread and execution (`VERISYNC_SPURIOUS`: under loom the facade injects none unless asked).
+fn run_child(case: &str, variant: &str, spurious: u32) -> (Option<FailureKind>, String) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "child",
@@ -78,7 +75,7 @@ fn run_child(case: &str, variant: &str, env: &[(&str, &str)]) -> (Option<Failure
         .env("VERISYNC_CASE", case)
         .env("VERISYNC_VARIANT", variant)
         .env("RUST_BACKTRACE", "0")
-        .envs(env.iter().copied())
+        .env("VERISYNC_SPURIOUS", spurious.to_string())
         .output()
         .expect("the test binary runs itself");
     let text = format!(
@@ -104,12 +101,7 @@ fn every_broken_variant_is_found_with_its_kind() {
         for v in case.variants.iter() {
             let Some(expect) = v.expect else { continue };
             let start = Instant::now();
-            let env: &[(&str, &str)] = if SPURIOUS_CASES.contains(&case.name) {
-                &[("VERISYNC_SPURIOUS", "1")]
-            } else {
-                &[]
-            };
-            let (found, text) = run_child(case.name, v.name, env);
+            let (found, text) = run_child(case.name, v.name, v.spurious);
             let at = text
                 .lines()
                 .find_map(|l| l.split("LOOM found at execution ").nth(1))
@@ -138,7 +130,7 @@ fn every_broken_variant_is_found_with_its_kind() {
 /// wakeup follows the producer's notify, and every interleaving is clean.
 #[test]
 fn lost_wakeup_with_if_is_found_only_with_spurious_wakeups() {
-    let (found, text) = run_child("lost-wakeup", "broken", &[("VERISYNC_SPURIOUS", "0")]);
+    let (found, text) = run_child("lost-wakeup", "broken", 0);
     println!(
         "loom lost-wakeup/broken with VERISYNC_SPURIOUS=0: {}",
         found.map_or("nothing".into(), |f| f.to_string())

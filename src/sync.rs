@@ -76,6 +76,8 @@ pub use cell::UnsafeCell;
 pub use loom::cell::UnsafeCell;
 pub use std::sync::Arc;
 pub(crate) use wait::Wait;
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub(crate) use world::with_spurious_wakeups;
 pub(crate) use world::{abandoned, woke_spuriously, Backoff, Spin};
 pub use world::{atomic, model, spin_loop, thread};
 

@@ -330,3 +330,28 @@ fn variant_without_replay_explores_only_that_variant() {
         "{err}"
     );
 }
+
+/// `lost-wakeup/broken` waits with `if` instead of `while`: shuttle finds it only because the
+/// facade injects spurious wakeups (the variant asks for one per thread and execution). With
+/// none, every wakeup follows the producer's notify, and no schedule fails.
+#[test]
+fn lost_wakeup_with_if_is_found_only_with_spurious_wakeups() {
+    let case = find("lost-wakeup").unwrap();
+    let broken = case.variant("broken").unwrap();
+    assert_eq!(broken.spurious, 1);
+    for scheduler in schedulers() {
+        verisync::sync::set_spurious_wakeups(0);
+        let report = check::explore(&case.scenario(broken), scheduler, 1000, broken.run);
+        assert_eq!(
+            report.kind(),
+            None,
+            "{scheduler}: found without spurious wakeups"
+        );
+        let report = case.explore(broken, scheduler, 1000);
+        assert_eq!(
+            report.kind(),
+            Some(check::FailureKind::Panic),
+            "{scheduler}"
+        );
+    }
+}

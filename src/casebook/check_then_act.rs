@@ -16,12 +16,14 @@ pub(super) const CASE: Case = Case {
                 "two sellers, one ticket: check `left > 0` under the lock, release, then sell",
             expect: Some(FailureKind::Panic),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "the same sellers hold the lock across the check and the sale",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -18,12 +18,14 @@ pub(super) const CASE: Case = Case {
             describe: "one item; T1 and T2 each loop `while !q.is_empty() { q.get() }`",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "one item; T1 and T2 each loop `while let Ok(i) = q.try_get()`",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

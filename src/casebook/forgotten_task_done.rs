@@ -19,12 +19,14 @@ pub(super) const CASE: Case = Case {
             describe: "T1 puts 2 jobs and joins; T2 does each job but never calls task_done",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "T2 calls task_done after each job; T1's join returns, then it closes",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

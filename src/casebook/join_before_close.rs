@@ -19,12 +19,14 @@ pub(super) const CASE: Case = Case {
             describe: "T1 hands a task to worker T2 over a queue, then joins T2 without closing the queue",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "verisync::ThreadPool: join on the open pool is refused; close() then join() returns",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

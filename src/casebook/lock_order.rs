@@ -19,18 +19,21 @@ pub(super) const CASE: Case = Case {
             describe: "T1 locks a then b; T2 locks b then a",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed-order",
             describe: "both threads lock a then b",
             expect: None,
             run: fixed_order,
+            spurious: 0,
         },
         Variant {
             name: "fixed-timeout",
             describe: "T2 waits for a at most 10 ms holding b, then releases b and gives up",
             expect: None,
             run: fixed_timeout,
+            spurious: 0,
         },
     ],
 };

@@ -18,12 +18,14 @@ pub(super) const CASE: Case = Case {
             describe: "two threads deposit 1 each: read the balance, then write balance + 1",
             expect: Some(FailureKind::Panic),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "the same two deposits through Account::deposit",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -17,6 +17,7 @@ use super::{Case, Variant};
 use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
 use crate::Condition;
+use std::time::Duration;
 
 pub(super) const CASE: Case = Case {
     name: "lost-wakeup",
@@ -28,18 +29,25 @@ pub(super) const CASE: Case = Case {
             describe: "T2 waits once, with `if` instead of `while`, then takes the item T1 puts and notifies",
             expect: Some(FailureKind::Panic),
             run: broken,
+            // The bug is there only because a wait may return without a notify.
+            spurious: 1,
         },
         Variant {
             name: "broken-early-notify",
             describe: "T1 puts the item and notifies; T2 waits with no check first, so a notify made before it waits is lost",
             expect: Some(FailureKind::Deadlock),
             run: broken_early_notify,
+            // A spurious wakeup could rescue this consumer by luck: the lost notify is shown in
+            // the executions without one.
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "T2 waits `while` there is no item: it looks before the first wait and after every wakeup",
             expect: None,
             run: fixed,
+            // Proven clean with them.
+            spurious: 1,
         },
     ],
 };
@@ -50,11 +58,16 @@ const ITEM: u32 = 1;
 /// The shared slot: `None` until T1 puts its item.
 type Slot = Arc<Condition<Option<u32>>>;
 
-/// Spawns T1, the producer: it puts the item and notifies, both under the lock (correct in
-/// every variant).
-fn spawn_producer(slot: &Slot) -> thread::JoinHandle<()> {
+/// Spawns T1, the producer: after `work` (the notes' producer sleeps before each item) it puts
+/// the item and notifies, both under the lock (correct in every variant).
+fn spawn_producer(slot: &Slot, work: Duration) -> thread::JoinHandle<()> {
     let slot = Arc::clone(slot);
     thread::spawn(move || {
+        if !work.is_zero() {
+            // On the modelled clock, a spurious wakeup of a consumer already waiting may come
+            // first.
+            thread::sleep(work);
+        }
         let mut g = slot.lock();
         *g = Some(ITEM);
         let woken = g.notify(1);
@@ -73,9 +86,12 @@ fn take(g: &mut Option<u32>) -> Option<String> {
     }
 }
 
+/// How long the producer works before its item (see `spawn_producer`).
+const WORK: Duration = Duration::from_millis(10);
+
 fn broken() {
     let slot: Slot = Arc::new(Condition::new(None));
-    let producer = spawn_producer(&slot);
+    let producer = spawn_producer(&slot, WORK);
     let mut g = slot.lock();
     if g.is_none() {
         trace::event(2, "no item: waits (`if`: once)");
@@ -92,7 +108,8 @@ fn broken() {
 
 fn broken_early_notify() {
     let slot: Slot = Arc::new(Condition::new(None));
-    let producer = spawn_producer(&slot);
+    // No work: the notify may come before the consumer waits.
+    let producer = spawn_producer(&slot, Duration::ZERO);
     let mut g = slot.lock();
     trace::event(2, "waits for the notify (no look first)");
     g.wait();
@@ -106,7 +123,7 @@ fn broken_early_notify() {
 
 fn fixed() {
     let slot: Slot = Arc::new(Condition::new(None));
-    let producer = spawn_producer(&slot);
+    let producer = spawn_producer(&slot, WORK);
     let mut g = slot.lock();
     while g.is_none() {
         trace::event(2, "no item: waits");

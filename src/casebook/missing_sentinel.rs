@@ -20,12 +20,14 @@ pub(super) const CASE: Case = Case {
             describe: "T1 puts 2 items and finishes; T2 gets until the queue says it is closed",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "T1 puts 2 items, then closes the queue; T2 drains it and stops",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -47,6 +47,10 @@ pub struct Variant {
     pub expect: Option<FailureKind>,
     /// Runs one execution against the facade; panics with the outcome when the invariant fails.
     pub run: fn(),
+    /// The spurious wakeups per thread and execution that every checker explores this variant
+    /// with ([`set_spurious_wakeups`](crate::sync::set_spurious_wakeups)), the same under loom
+    /// and shuttle so that both judge one model: 0 except where the lesson is about them.
+    pub spurious: u32,
 }
 
 /// A bug from the notes, with its variants.
@@ -107,12 +111,14 @@ impl Case {
         scheduler: crate::check::Scheduler,
         max_schedules: usize,
     ) -> crate::check::Report {
-        crate::check::explore(
-            &self.scenario(variant),
-            scheduler,
-            max_schedules,
-            variant.run,
-        )
+        crate::sync::with_spurious_wakeups(variant.spurious, || {
+            crate::check::explore(
+                &self.scenario(variant),
+                scheduler,
+                max_schedules,
+                variant.run,
+            )
+        })
     }
 
     /// Runs the one schedule that `token` (from [`Case::explore`]'s report) encodes:
@@ -142,7 +148,9 @@ impl Case {
         variant: &Variant,
         token: &str,
     ) -> Result<crate::check::Report, crate::check::ReplayError> {
-        crate::check::replay(&self.scenario(variant), token, variant.run)
+        crate::sync::with_spurious_wakeups(variant.spurious, || {
+            crate::check::replay(&self.scenario(variant), token, variant.run)
+        })
     }
 }
 

@@ -19,12 +19,14 @@ pub(super) const CASE: Case = Case {
                        acquiring, then T1 and T2 each enter",
             expect: Some(FailureKind::Panic),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "the same, behind BoundedSemaphore::new(1): the stray release is refused",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -18,12 +18,14 @@ pub(super) const CASE: Case = Case {
             describe: "T1 and T2 each count down from 1, locking a plain Mutex at every level",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "the same recursion through a ReentrantLock",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -18,12 +18,14 @@ pub(super) const CASE: Case = Case {
             describe: "T1 transfers a -> a, T2 transfers a -> b; both lock source then destination",
             expect: Some(FailureKind::Deadlock),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "the same transfers through Account::transfer",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -21,12 +21,14 @@ pub(super) const CASE: Case = Case {
             describe: "T2, the timer, checks a cancel flag after its delay, then runs; T1 sets the flag and says it cancelled",
             expect: Some(FailureKind::Panic),
             run: broken,
+            spurious: 0,
         },
         Variant {
             name: "fixed",
             describe: "verisync::Timer: cancel() and the timer's start are decided by one compare-and-swap",
             expect: None,
             run: fixed,
+            spurious: 0,
         },
     ],
 };

@@ -263,6 +263,15 @@ pub(super) fn set_spurious_budget(per_execution: u32) {
     BUDGET_HERE.with(|b| b.set(Some(per_execution)));
 }
 
+/// Runs `f` with `per_execution` as this OS thread's budget, then puts back what was set before.
+#[cfg(not(loom))] // for the casebook's shuttle exploration
+pub(super) fn with_spurious_budget<R>(per_execution: u32, f: impl FnOnce() -> R) -> R {
+    let before = BUDGET_HERE.with(|b| b.replace(Some(per_execution)));
+    let out = f();
+    BUDGET_HERE.with(|b| b.set(before));
+    out
+}
+
 /// How many spurious wakeups may fire per thread and execution: what `set_spurious_wakeups` set on this
 /// OS thread, else `VERISYNC_SPURIOUS` if it holds a number, else [`DEFAULT_SPURIOUS`].
 pub(crate) fn spurious_budget() -> u32 {
