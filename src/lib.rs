@@ -95,3 +95,14 @@ pub use reentrant::{ReentrantLock, ReentrantLockGuard};
 pub use semaphore::{BoundedSemaphore, ReleaseError, Semaphore, SemaphorePermit};
 pub use thread_local::ThreadLocal;
 pub use timer::Timer;
+
+/// The loom this build of verisync runs on (under `--cfg loom`): use it for your own models
+/// (`verisync::loom::model::Builder`, say) and its version cannot disagree with ours.
+#[cfg(loom)]
+pub use loom;
+/// The shuttle this build of verisync runs on (with the `shuttle` feature): use it for your own
+/// explorations (`verisync::shuttle::check_pct`, say) and its version cannot disagree with ours
+/// (a second shuttle fails at run time: "accessing a Shuttle primitive outside of a Shuttle
+/// test").
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub use shuttle;

@@ -75,6 +75,15 @@ pub use cell::UnsafeCell;
 #[cfg(loom)]
 pub use loom::cell::UnsafeCell;
 pub use std::sync::Arc;
+/// std's, as [`Arc`] is, in every world.
+pub use std::sync::Weak;
+// The one doc of both arms: a re-export's doc is the re-export's own, and each arm is one.
+#[doc = include_str!("sync/thread_local.md")]
+#[cfg(any(loom, feature = "shuttle"))]
+pub use backend::thread_local;
+#[doc = include_str!("sync/thread_local.md")]
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub use std::thread_local;
 pub(crate) use wait::Wait;
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub(crate) use world::with_spurious_wakeups;
