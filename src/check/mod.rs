@@ -12,6 +12,9 @@
 //! * [`trace`]: the steps each thread took, recorded by the scenario, printed as a table.
 //! * [`Token`] and [`ReplayError`]: a replay token is a failing schedule bound to the scenario
 //!   that produced it; replaying it against any other scenario is refused, not run.
+//! * [`run`] and [`Builder`]: one scenario checked in whichever world the build is — a stress
+//!   test in std, every interleaving under loom, random and PCT schedules under shuttle — with
+//!   one [`Report`] ([`Builder::explore`]) or a failing test ([`run`]).
 //! * With the `shuttle` feature: `explore` (random or PCT schedules until the first failure,
 //!   under a `Scheduler`) and `replay` (exactly the schedule a token encodes).
 //!
@@ -26,10 +29,12 @@
 //! [`Variant::expect`]: crate::casebook::Variant::expect
 
 mod report;
+mod run;
 mod token;
 pub mod trace;
 
 pub use report::{Failure, FailureKind, Report};
+pub use run::{run, Builder};
 pub use token::{ReplayError, Token};
 
 #[cfg(all(feature = "shuttle", not(loom)))]

@@ -63,6 +63,30 @@ impl Failure {
         }
     }
 
+    /// The failure a checker's panic carries: a deadlock when the checker says so (loom and
+    /// shuttle both start their report with "deadlock"), otherwise the scenario's own panic.
+    ///
+    /// ```
+    /// use verisync::check::{Failure, FailureKind};
+    /// let stuck = std::panic::catch_unwind(|| panic!("deadlock; threads = [..]")).unwrap_err();
+    /// assert_eq!(Failure::from_panic(stuck).kind, FailureKind::Deadlock);
+    /// let lost = std::panic::catch_unwind(|| panic!("balance {}", 1)).unwrap_err();
+    /// assert_eq!(Failure::from_panic(lost), Failure::new(FailureKind::Panic, "balance 1"));
+    /// ```
+    pub fn from_panic(payload: Box<dyn std::any::Any + Send>) -> Failure {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "panic with a non-string payload".to_owned());
+        let kind = if message.starts_with("deadlock") {
+            FailureKind::Deadlock
+        } else {
+            FailureKind::Panic
+        };
+        Failure::new(kind, message)
+    }
+
     /// The first line of the message.
     ///
     /// ```

@@ -22,7 +22,7 @@ use shuttle_engine::runtime::execution::CurrentSchedule;
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 use shuttle_engine::scheduler::ScheduleStep;
 
-use super::{trace, Failure, FailureKind, ReplayError, Report, Token};
+use super::{trace, Failure, ReplayError, Report, Token};
 
 /// Which shuttle scheduler explores the schedules.
 ///
@@ -241,21 +241,9 @@ where
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| runner(body)));
     // Relaxed: see above.
     let schedules = count.load(Ordering::Relaxed);
-    let outcome = outcome.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "panic with a non-string payload".to_owned());
-        // shuttle words every deadlock it reports "deadlock! blocked tasks: …" or "deadlock while
-        // dropping …"; everything else is a panic of the scenario.
-        let kind = if message.starts_with("deadlock") {
-            FailureKind::Deadlock
-        } else {
-            FailureKind::Panic
-        };
-        Failure::new(kind, message)
-    });
+    // shuttle words every deadlock it reports "deadlock! blocked tasks: …" or "deadlock while
+    // dropping …"; everything else is a panic of the scenario.
+    let outcome = outcome.map_err(Failure::from_panic);
     (outcome, schedules)
 }
 
@@ -361,6 +349,7 @@ impl shuttle::scheduler::Scheduler for Replayer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::FailureKind;
     use crate::sync::{thread, Arc as SyncArc, Mutex};
 
     fn racy() {

@@ -1,0 +1,324 @@
+//! [`run`] and [`Builder`]: a scenario written once, checked in whichever world the build is.
+//!
+//! The scenario is a closure against the [`sync`](crate::sync) facade. What checking it means
+//! depends on the build, not on the test:
+//!
+//! | build | what [`Builder::explore`] does | budget |
+//! |---|---|---|
+//! | `cargo test` | runs it again and again on real threads (a stress test) | [`iterations`](Builder::iterations), 1,000 |
+//! | `RUSTFLAGS="--cfg loom"` | explores every interleaving up to a preemption bound | [`preemptions`](Builder::preemptions), 3 |
+//! | `--features shuttle` | random schedules, then PCT schedules | [`schedules`](Builder::schedules) of each, 1,000 |
+//!
+//! Each stops at the first failure and returns one [`Report`]; [`run`] and [`Builder::run`]
+//! panic with it instead, so a test fails, and `#[should_panic]` works for a bug expected to be
+//! found. The environment overrides the builder, for a CI job that wants more:
+//! `VERISYNC_ITERATIONS`, `VERISYNC_SCHEDULES`, `VERISYNC_SEED`, and loom's own
+//! `LOOM_MAX_PREEMPTIONS`.
+//!
+//! In std a deadlock hangs (nothing can see it from outside); a failing assertion is found when
+//! real scheduling happens to hit it, which on a few cores can take many iterations: the models
+//! are where a race is certain to be found. Under loom and shuttle the report carries the
+//! failing execution's [`trace`](super::trace); under shuttle also the replay token.
+
+use super::Report;
+
+/// How a scenario is checked in each world (see the module docs); [`Builder::default`] is what
+/// [`run`] uses.
+///
+/// ```
+/// use verisync::check::Builder;
+/// use verisync::sync::{thread, Arc, atomic::{AtomicUsize, Ordering}};
+///
+/// let report = Builder::new("two-increments").iterations(50).explore(|| {
+///     let n = Arc::new(AtomicUsize::new(0));
+///     let n2 = Arc::clone(&n);
+///     let t = thread::spawn(move || n2.fetch_add(1, Ordering::Relaxed));
+///     n.fetch_add(1, Ordering::Relaxed);
+///     t.join().unwrap();
+///     assert_eq!(n.load(Ordering::Relaxed), 2);
+/// });
+/// assert!(report.is_clean());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Builder {
+    name: String,
+    iterations: usize,
+    preemptions: usize,
+    schedules: usize,
+    seed: u64,
+}
+
+impl Default for Builder {
+    /// A scenario called `scenario`: 1,000 iterations, 3 preemptions, 1,000 schedules, seed 0.
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::default();
+    /// assert!(format!("{b:?}").contains("iterations: 1000"));
+    /// ```
+    fn default() -> Self {
+        Builder::new("scenario")
+    }
+}
+
+impl Builder {
+    /// Defaults, for the scenario called `name` (the name a replay token is bound to).
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::new("lost-update");
+    /// assert!(format!("{b:?}").contains("lost-update"));
+    /// ```
+    pub fn new(name: impl Into<String>) -> Self {
+        Builder {
+            name: name.into(),
+            iterations: 1000,
+            preemptions: 3,
+            schedules: 1000,
+            seed: 0,
+        }
+    }
+
+    /// How many times a std build runs the scenario (`VERISYNC_ITERATIONS` overrides).
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::new("s").iterations(10);
+    /// assert!(format!("{b:?}").contains("iterations: 10"));
+    /// ```
+    pub fn iterations(mut self, n: usize) -> Self {
+        self.iterations = n;
+        self
+    }
+
+    /// loom's preemption bound (`LOOM_MAX_PREEMPTIONS` overrides): 2 or 3 finds most bugs in
+    /// seconds; every one more multiplies the executions.
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::new("s").preemptions(2);
+    /// assert!(format!("{b:?}").contains("preemptions: 2"));
+    /// ```
+    pub fn preemptions(mut self, n: usize) -> Self {
+        self.preemptions = n;
+        self
+    }
+
+    /// How many schedules shuttle tries under each scheduler (`VERISYNC_SCHEDULES` overrides).
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::new("s").schedules(200);
+    /// assert!(format!("{b:?}").contains("schedules: 200"));
+    /// ```
+    pub fn schedules(mut self, n: usize) -> Self {
+        self.schedules = n;
+        self
+    }
+
+    /// shuttle's seed (`VERISYNC_SEED` overrides): the same seed explores the same schedules.
+    ///
+    /// ```
+    /// let b = verisync::check::Builder::new("s").seed(7);
+    /// assert!(format!("{b:?}").contains("seed: 7"));
+    /// ```
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The builder with the environment's overrides applied (an unreadable value is ignored).
+    fn with_env(&self) -> Builder {
+        fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
+            std::env::var(name).ok()?.trim().parse().ok()
+        }
+        Builder {
+            name: self.name.clone(),
+            iterations: var("VERISYNC_ITERATIONS").unwrap_or(self.iterations),
+            preemptions: var("LOOM_MAX_PREEMPTIONS").unwrap_or(self.preemptions),
+            schedules: var("VERISYNC_SCHEDULES").unwrap_or(self.schedules),
+            seed: var("VERISYNC_SEED").unwrap_or(self.seed),
+        }
+    }
+
+    /// Checks `f` in this build's world (see the module docs) and returns what it found: the
+    /// first failure, or clean after the whole budget.
+    ///
+    /// ```
+    /// use verisync::check::Builder;
+    /// let report = Builder::new("sums").iterations(3).schedules(3).explore(|| assert_eq!(1 + 1, 2));
+    /// assert!(report.is_clean());
+    /// ```
+    pub fn explore<F>(&self, f: F) -> Report
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        self.with_env().explore_here(f)
+    }
+
+    /// Like [`explore`](Builder::explore), but panics with the report when it finds a failure:
+    /// the test fails, naming the scenario, the failure, how far it got and how to replay it.
+    ///
+    /// ```
+    /// use verisync::check::Builder;
+    /// Builder::new("sums").iterations(3).schedules(3).run(|| assert_eq!(1 + 1, 2));
+    /// ```
+    pub fn run<F>(&self, f: F)
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        let report = self.explore(f);
+        if let Some(failure) = &report.failure {
+            let replay = report
+                .replay
+                .as_ref()
+                .map_or(String::new(), |t| format!("\nreplay token: {t}"));
+            let trace = if report.trace.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "\n{}",
+                    super::trace::line(&report.trace, failure.headline())
+                )
+            };
+            panic!(
+                "{}: {failure} (found by {} after {} {}){trace}{replay}",
+                self.name,
+                crate::sync::BACKEND,
+                report.schedules,
+                UNIT
+            );
+        }
+    }
+
+    #[cfg(not(any(loom, feature = "shuttle")))]
+    fn explore_here<F>(&self, f: F) -> Report
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        use super::Failure;
+        use std::panic::{self, AssertUnwindSafe};
+        let started = std::time::Instant::now();
+        let mut failure = None;
+        let mut iterations = 0;
+        while iterations < self.iterations && failure.is_none() {
+            iterations += 1;
+            failure = panic::catch_unwind(AssertUnwindSafe(&f))
+                .err()
+                .map(Failure::from_panic);
+        }
+        Report {
+            failure,
+            schedules: iterations,
+            elapsed: started.elapsed(),
+            replay: None,
+            trace: Vec::new(),
+        }
+    }
+
+    #[cfg(loom)]
+    fn explore_here<F>(&self, f: F) -> Report
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        use super::Failure;
+        use std::panic::{self, AssertUnwindSafe};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let count = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(self.preemptions);
+        let started = std::time::Instant::now();
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            builder.check(move || {
+                // Relaxed: a tally; loom runs every execution on this OS thread.
+                counter.fetch_add(1, Ordering::Relaxed);
+                super::trace::start();
+                f()
+            })
+        }));
+        let failure = outcome.err().map(Failure::from_panic);
+        let trace = if failure.is_some() {
+            super::trace::take()
+        } else {
+            Vec::new()
+        };
+        Report {
+            failure,
+            // Relaxed: as above.
+            schedules: count.load(Ordering::Relaxed),
+            elapsed: started.elapsed(),
+            replay: None,
+            trace,
+        }
+    }
+
+    #[cfg(all(feature = "shuttle", not(loom)))]
+    fn explore_here<F>(&self, f: F) -> Report
+    where
+        F: Fn() + Send + Sync + 'static,
+    {
+        use super::Scheduler;
+        let f = std::sync::Arc::new(f);
+        let mut total: Option<Report> = None;
+        for scheduler in [
+            Scheduler::Random { seed: self.seed },
+            Scheduler::Pct {
+                seed: self.seed,
+                depth: 3,
+            },
+        ] {
+            let f = std::sync::Arc::clone(&f);
+            let mut report = super::explore(&self.name, scheduler, self.schedules, move || f());
+            // PCT refuses a scenario that never runs two threads at once; such a scenario has
+            // one schedule, which the random run has checked.
+            let single = |r: &Report| {
+                r.failure.as_ref().is_some_and(|f| {
+                    f.message
+                        .contains("test closure did not exercise any concurrency")
+                })
+            };
+            if matches!(scheduler, Scheduler::Pct { .. }) && single(&report) {
+                break;
+            }
+            if let Some(before) = total {
+                report.schedules += before.schedules;
+                report.elapsed += before.elapsed;
+            }
+            let failed = !report.is_clean();
+            total = Some(report);
+            if failed {
+                break;
+            }
+        }
+        total.expect("two schedulers ran")
+    }
+}
+
+/// What one unit of a [`Report::schedules`] is in this build.
+const UNIT: &str = if cfg!(loom) {
+    "executions"
+} else if cfg!(feature = "shuttle") {
+    "schedules"
+} else {
+    "iterations"
+};
+
+/// Checks `f` with [`Builder::default`]: a stress test in std, every interleaving up to 3
+/// preemptions under loom, random and PCT schedules under shuttle; panics if a failure is
+/// found (see [`Builder::run`]).
+///
+/// ```
+/// use verisync::check;
+/// use verisync::sync::{thread, Arc, atomic::{AtomicUsize, Ordering::Relaxed}};
+///
+/// check::run(|| {
+///     let n = Arc::new(AtomicUsize::new(0));
+///     let t = { let n = n.clone(); thread::spawn(move || n.fetch_add(1, Relaxed)) };
+///     n.fetch_add(1, Relaxed);
+///     t.join().unwrap();
+///     assert_eq!(n.load(Relaxed), 2);
+/// });
+/// ```
+pub fn run<F>(f: F)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    Builder::default().run(f);
+}
