@@ -264,6 +264,10 @@ fn the_invariant_check_catches_an_extra_holder() {
 /// two `try_acquire`s at most one succeeds, both counts are reached, and both threads are served.
 #[test]
 fn a_newcomer_may_take_a_retried_permit_but_never_a_handed_one() {
+    // The scenario counts wakes (the second is a handoff); a spurious wakeup would take a
+    // thread out of line between main's look and its releases. Injection off
+    // (`loom_tests/mutex.rs` explores a parked thread woken spuriously on the same core).
+    verisync::sync::set_spurious_wakeups(0);
     let seen = StdArc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
     let s = StdArc::clone(&seen);
     shuttle::check_pct(
