@@ -99,6 +99,9 @@ proptest! {
 
 #[test]
 fn a_cancel_racing_the_worker_reaches_both_outcomes() {
+    // About the race of a timeout (or a cancel) with the other thread: a spurious wakeup only
+    // adds steps that make one outcome rarer under random seeds. Injection off.
+    verisync::sync::set_spurious_wakeups(0);
     for pct in [false, true] {
         let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
         let s = StdArc::clone(&seen);

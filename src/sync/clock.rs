@@ -357,12 +357,20 @@ pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
 /// its waiter returns though nobody notified it); `None` once this execution's budget of
 /// spurious wakeups is spent.
 pub(super) fn arm_spurious(list: &Arc<WaitList>) -> Option<u64> {
+    // With no budget, nothing of the model is touched: not even the clock's lock, whose every
+    // acquisition is a step the checker would explore.
+    if spurious_budget() == 0 {
+        return None;
+    }
     arm_timer(None, Target::List(Arc::clone(list)))
 }
 
 /// Arms a spurious unpark of the current thread, for a `park` about to start; `None` once this
 /// execution's budget of spurious wakeups is spent.
 pub(super) fn arm_spurious_unpark() -> Option<u64> {
+    if spurious_budget() == 0 {
+        return None; // as in `arm_spurious`
+    }
     arm_timer(None, Target::Unpark(thread::current()))
 }
 
