@@ -171,14 +171,16 @@ fn a_getter_parks_while_a_put_publishes() {
     // writes the String and publishes it: if the producer's claim could miss the getter's
     // GETTERS_ASLEEP, loom reports the getter asleep forever (a deadlock). The String is read
     // through the slot's cell: a publication that is not ordered is a data race.
-    check("queue/park-get", 3, || {
-        let q = Arc::new(BoundedQueue::new(1));
-        let q2 = Arc::clone(&q);
-        let producer = thread::spawn(move || q2.put(String::from("job")).unwrap());
-        assert_eq!(q.get().as_deref(), Ok("job"));
-        producer.join().unwrap();
-        assert!(q.is_empty());
-    });
+    check("queue/park-get", 3, get_while_a_put_publishes);
+}
+
+fn get_while_a_put_publishes() {
+    let q = Arc::new(BoundedQueue::new(1));
+    let q2 = Arc::clone(&q);
+    let producer = thread::spawn(move || q2.put(String::from("job")).unwrap());
+    assert_eq!(q.get().as_deref(), Ok("job"));
+    producer.join().unwrap();
+    assert!(q.is_empty());
 }
 
 #[test]
@@ -186,15 +188,17 @@ fn a_putter_parks_on_a_full_queue_while_a_get_frees_the_slot() {
     // Capacity 1, full: the putter may sleep while the getter moves the first Box out and
     // frees the slot; a get that missed PUTTERS_ASLEEP would leave it asleep (deadlock), and
     // an unordered reuse of the slot is a data race on its cell.
-    check("queue/park-put", 3, || {
-        let q = Arc::new(BoundedQueue::new(1));
-        q.put(Box::new(1)).unwrap();
-        let q2 = Arc::clone(&q);
-        let putter = thread::spawn(move || q2.put(Box::new(2)).unwrap());
-        assert_eq!(q.get().map(|b| *b), Ok(1));
-        putter.join().unwrap();
-        assert_eq!(q.try_get().map(|b| *b), Ok(2));
-    });
+    check("queue/park-put", 3, put_while_a_get_frees_the_slot);
+}
+
+fn put_while_a_get_frees_the_slot() {
+    let q = Arc::new(BoundedQueue::new(1));
+    q.put(Box::new(1)).unwrap();
+    let q2 = Arc::clone(&q);
+    let putter = thread::spawn(move || q2.put(Box::new(2)).unwrap());
+    assert_eq!(q.get().map(|b| *b), Ok(1));
+    putter.join().unwrap();
+    assert_eq!(q.try_get().map(|b| *b), Ok(2));
 }
 
 #[test]
@@ -568,21 +572,7 @@ fn join_timeout_is_woken_or_times_out() {
 #[test]
 fn a_spurious_wakeup_of_a_sleeping_getter_or_putter_changes_nothing() {
     verisync::sync::set_spurious_wakeups(1);
-    check("queue/spurious-get", 3, || {
-        let q = Arc::new(BoundedQueue::new(1));
-        let q2 = Arc::clone(&q);
-        let producer = thread::spawn(move || q2.put(String::from("job")).unwrap());
-        assert_eq!(q.get().as_deref(), Ok("job"));
-        producer.join().unwrap();
-        assert!(q.is_empty());
-    });
-    check("queue/spurious-put", 3, || {
-        let q = Arc::new(BoundedQueue::new(1));
-        q.put(Box::new(1)).unwrap();
-        let q2 = Arc::clone(&q);
-        let putter = thread::spawn(move || q2.put(Box::new(2)).unwrap());
-        assert_eq!(q.get().map(|b| *b), Ok(1));
-        putter.join().unwrap();
-        assert_eq!(q.try_get().map(|b| *b), Ok(2));
-    });
+    // The two parking models above, with the wakeup injected.
+    check("queue/spurious-get", 3, get_while_a_put_publishes);
+    check("queue/spurious-put", 3, put_while_a_get_frees_the_slot);
 }
