@@ -55,13 +55,16 @@ impl Decision {
         self.decide(STARTED).is_ok()
     }
 
-    /// `Some(true)` if this call cancelled the function, `Some(false)` if an earlier call did,
-    /// `None` if it has started: the caller that cancels it is the one to report it.
-    pub(crate) fn cancel(&self) -> Option<bool> {
+    /// Cancels the function unless it has started: `true` if it will never run (this call or
+    /// an earlier one cancelled it), `false` if it started. `cancelled` runs only in the call
+    /// that made the decision, so whatever it reports is reported once.
+    pub(crate) fn cancel(&self, cancelled: impl FnOnce()) -> bool {
         match self.decide(CANCELLED) {
-            Ok(()) => Some(true),
-            Err(CANCELLED) => Some(false),
-            Err(_) => None,
+            Ok(()) => {
+                cancelled();
+                true
+            }
+            Err(state) => state == CANCELLED,
         }
     }
 

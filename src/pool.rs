@@ -493,14 +493,9 @@ impl<R> Task<R> {
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
-        match self.shared.decision.cancel() {
-            Some(true) => {
-                self.shared.finish(Err(TaskError::Cancelled));
-                true
-            }
-            Some(false) => true,
-            None => false,
-        }
+        self.shared
+            .decision
+            .cancel(|| self.shared.finish(Err(TaskError::Cancelled)))
     }
 }
 

@@ -120,14 +120,7 @@ impl<R: Send + 'static> Timer<R> {
     /// # });
     /// ```
     pub fn cancel(&self) -> bool {
-        match self.shared.decision.cancel() {
-            Some(true) => {
-                self.shared.cancelled.set();
-                true
-            }
-            Some(false) => true,
-            None => false,
-        }
+        self.shared.decision.cancel(|| self.shared.cancelled.set())
     }
 
     /// Waits for the timer's thread: `Some` with the function's value if it ran, `None` if it
