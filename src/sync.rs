@@ -81,12 +81,12 @@ pub use std::sync::Weak;
 #[doc = include_str!("sync/thread_local.md")]
 #[cfg(any(loom, feature = "shuttle"))]
 pub use backend::thread_local;
+#[cfg(all(feature = "shuttle", not(loom)))]
+pub(crate) use clock::with_spurious_budget as with_spurious_wakeups;
 #[doc = include_str!("sync/thread_local.md")]
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub use std::thread_local;
 pub(crate) use wait::Wait;
-#[cfg(all(feature = "shuttle", not(loom)))]
-pub(crate) use world::with_spurious_wakeups;
 pub(crate) use world::{abandoned, woke_spuriously, Backoff, Spin};
 pub use world::{atomic, model, spin_loop, thread};
 
@@ -119,8 +119,8 @@ pub const BACKEND: &str = if cfg!(loom) {
 /// ```
 pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
 
-/// Sets how many spurious wakeups a model checker may inject per thread and execution into the models run
-/// from this thread (the thread that calls `loom::model`, `shuttle::check_*` or [`model`]);
+/// Sets how many spurious wakeups a model checker may inject per thread and execution into the
+/// models run from this thread (the thread that calls `loom::model`, `shuttle::check_*` or [`model`]);
 /// without it, `VERISYNC_SPURIOUS` decides, and without that, 1 under shuttle and 0 under loom
 /// (whose exhaustive exploration pays for each: about ten times the executions for one, in
 /// the casebook's models). Does nothing in std.

@@ -30,9 +30,9 @@
 //! timer** with no deadline of its own: the clock may fire it at any point, and its waiter then
 //! returns as if notified, though nobody notified it. Only [`spurious_budget`] of them fire per
 //! thread and execution (by default 1 under shuttle and 0 under loom, see
-//! [`DEFAULT_SPURIOUS`]), so exploration stays finite, and one thread's (a lock's parked waiter,
-//! say) never uses up another's and a thread that nobody will wake is still reported as deadlocked once the
-//! budget is spent. The facade's predicate waits absorb them (the predicate is checked again);
+//! [`DEFAULT_SPURIOUS`]): exploration stays finite, a thread that nobody will wake is still
+//! reported as deadlocked once its budget is spent, and one thread's wakeups (a lock's parked
+//! waiter's, say) never use up another's. The facade's predicate waits absorb them (the predicate is checked again);
 //! `Condition::wait` and the facade's `thread::park` pass them on, as their contracts allow.
 //!
 //! # Why nothing here holds a checker's object while it waits
@@ -244,8 +244,8 @@ struct Timer {
     spurious: Option<usize>,
 }
 
-/// Spurious wakeups per thread and execution unless told otherwise: 1 under shuttle, whose random and PCT
-/// schedules pay nothing for it; 0 under loom, where the clock thread that fires them joins
+/// Spurious wakeups per thread and execution unless told otherwise: 1 under shuttle, whose
+/// random and PCT schedules pay nothing for it; 0 under loom, where the clock thread that fires them joins
 /// every model that waits and multiplies its executions (the casebook's fixed variants: 9-10x
 /// on the small ones, `missing-sentinel` 924 -> 8,195; over 40x on `forgotten-task-done`,
 /// 6,769 executions in 5.6 s without, unfinished after 4 minutes with). Ask for them there.
@@ -265,15 +265,15 @@ pub(super) fn set_spurious_budget(per_execution: u32) {
 
 /// Runs `f` with `per_execution` as this OS thread's budget, then puts back what was set before.
 #[cfg(not(loom))] // for the casebook's shuttle exploration
-pub(super) fn with_spurious_budget<R>(per_execution: u32, f: impl FnOnce() -> R) -> R {
+pub(crate) fn with_spurious_budget<R>(per_execution: u32, f: impl FnOnce() -> R) -> R {
     let before = BUDGET_HERE.with(|b| b.replace(Some(per_execution)));
     let out = f();
     BUDGET_HERE.with(|b| b.set(before));
     out
 }
 
-/// How many spurious wakeups may fire per thread and execution: what `set_spurious_wakeups` set on this
-/// OS thread, else `VERISYNC_SPURIOUS` if it holds a number, else [`DEFAULT_SPURIOUS`].
+/// How many spurious wakeups may fire per thread and execution: what `set_spurious_wakeups`
+/// set on this OS thread, else `VERISYNC_SPURIOUS` if it holds a number, else [`DEFAULT_SPURIOUS`].
 pub(crate) fn spurious_budget() -> u32 {
     if let Some(n) = BUDGET_HERE.with(std::cell::Cell::get) {
         return n;
@@ -357,26 +357,23 @@ pub(super) fn arm(list: &Arc<WaitList>, timeout: Duration) -> Option<u64> {
 /// its waiter returns though nobody notified it); `None` once this execution's budget of
 /// spurious wakeups is spent.
 pub(super) fn arm_spurious(list: &Arc<WaitList>) -> Option<u64> {
-    // With no budget, nothing of the model is touched: not even the clock's lock, whose every
-    // acquisition is a step the checker would explore.
-    if spurious_budget() == 0 {
-        return None;
-    }
     arm_timer(None, Target::List(Arc::clone(list)))
 }
 
 /// Arms a spurious unpark of the current thread, for a `park` about to start; `None` once this
 /// execution's budget of spurious wakeups is spent.
 pub(super) fn arm_spurious_unpark() -> Option<u64> {
-    if spurious_budget() == 0 {
-        return None; // as in `arm_spurious`
-    }
     arm_timer(None, Target::Unpark(thread::current()))
 }
 
 /// Arms a timer: at `timeout` from now, or a spurious one (no deadline: fired before any
 /// later timer, at whatever point the checker runs the clock).
 fn arm_timer(timeout: Option<Duration>, target: Target) -> Option<u64> {
+    // With no budget, nothing of the model is touched: not even the clock's lock, whose every
+    // acquisition is a step the checker would explore.
+    if timeout.is_none() && spurious_budget() == 0 {
+        return None;
+    }
     let shared = Arc::clone(&CLOCK.0);
     // A spurious timer is armed by the thread it would wake.
     let spurious = timeout.is_none().then(super::thread::token);

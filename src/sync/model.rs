@@ -95,13 +95,6 @@ pub(super) fn set_spurious_wakeups(per_execution: u32) {
     clock::set_spurious_budget(per_execution);
 }
 
-/// `f` run with `per_execution` spurious wakeups per thread and execution, the setting before
-/// put back afterwards.
-#[cfg(not(loom))] // for the casebook's shuttle exploration
-pub(crate) fn with_spurious_wakeups<R>(per_execution: u32, f: impl FnOnce() -> R) -> R {
-    clock::with_spurious_budget(per_execution, f)
-}
-
 /// Whether the wakeup a condition wait's `poll` is looking at was spurious (injected by the
 /// clock: nobody notified). Lets a wait without a predicate of its own (the parking core's)
 /// pass the wakeup on, as its contract allows; a predicate wait just checks again.
