@@ -16,7 +16,7 @@
 use super::{Case, Variant};
 use crate::check::{trace, FailureKind};
 use crate::sync::{thread, Arc};
-use crate::Condition;
+use crate::{Condition, ConditionGuard};
 use std::time::Duration;
 
 pub(super) const CASE: Case = Case {
@@ -75,14 +75,17 @@ fn spawn_producer(slot: &Slot, work: Duration) -> thread::JoinHandle<()> {
     })
 }
 
-/// T2's last step: takes the item; the outcome if there was none.
-fn take(g: &mut Option<u32>) -> Option<String> {
-    match g.take() {
-        Some(item) => {
-            trace::event(2, format!("takes item {item}"));
-            None
-        }
-        None => Some("woke with no item".into()),
+/// T2's last step, once its wait is over: takes the item, lets go of the lock and joins T1;
+/// panics with the outcome if there was no item.
+fn take_item(mut g: ConditionGuard<'_, Option<u32>>, producer: thread::JoinHandle<()>) {
+    let item = g.take();
+    if let Some(item) = item {
+        trace::event(2, format!("takes item {item}"));
+    }
+    drop(g);
+    producer.join().unwrap();
+    if item.is_none() {
+        panic!("woke with no item");
     }
 }
 
@@ -98,12 +101,7 @@ fn broken() {
         g.wait();
         trace::event(2, "wakes, does not look again");
     }
-    let outcome = take(&mut g);
-    drop(g);
-    producer.join().unwrap();
-    if let Some(outcome) = outcome {
-        panic!("{outcome}");
-    }
+    take_item(g, producer);
 }
 
 fn broken_early_notify() {
@@ -130,10 +128,5 @@ fn fixed() {
         g.wait();
         trace::event(2, "wakes, looks again");
     }
-    let outcome = take(&mut g);
-    drop(g);
-    producer.join().unwrap();
-    if let Some(outcome) = outcome {
-        panic!("{outcome}");
-    }
+    take_item(g, producer);
 }
