@@ -45,9 +45,9 @@ use std::time::Duration;
 /// * The lock is a [`Mutex`](crate::Mutex) (not reentrant, no poisoning, a timed acquire).
 /// * [`wait`](ConditionGuard::wait) lets go of the lock and sleeps until notified; it holds
 ///   the lock again when it returns. [`wait_timeout`](ConditionGuard::wait_timeout) also
-///   returns once the time runs out: `false` then, `true` if notified (or woken spuriously). A waiter that is
-///   notified just as its time runs out counts as woken (`true`): the notify is never
-///   thrown away with it, and the notifier's count includes it. A zero timeout returns
+///   returns once the time runs out: `false` then, `true` if notified (or woken spuriously).
+///   A waiter that is notified just as its time runs out counts as woken (`true`): the notify
+///   is never thrown away with it, and the notifier's count includes it. A zero timeout returns
 ///   `false` at once without letting go of the lock.
 /// * [`notify(n)`](ConditionGuard::notify) wakes at most `n` of the threads waiting when it is
 ///   called, and says how many; [`notify_all`](ConditionGuard::notify_all) wakes all of them.
@@ -295,8 +295,8 @@ impl<T: ?Sized> ConditionGuard<'_, T> {
 
     /// Lets go of the lock and sleeps until notified or until `timeout` has passed, then takes
     /// the lock again (in both cases): `true` if notified (or woken spuriously, see the type's
-    /// contract), `false` if the time ran out. A
-    /// thread notified just as its time runs out returns `true`. A zero timeout returns
+    /// contract), `false` if the time ran out. A thread notified just as its time runs out
+    /// returns `true`. A zero timeout returns
     /// `false` at once, never letting go of the lock; [`FOREVER`](crate::sync::FOREVER) or
     /// more waits like [`wait`](ConditionGuard::wait). Under a model checker both outcomes are
     /// explored.

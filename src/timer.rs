@@ -15,8 +15,8 @@
 //! delay runs on the facade's clock: under a model checker "cancelled in time" and "fired
 //! first" are both explored. Whether the function runs is decided by one compare-and-swap
 //! (`src/decision.rs`, shared with the thread pool's tasks): cancelled (by `cancel`) or started
-//! (by the thread once the delay is over): whichever comes first wins, so a `cancel` that returns `true` means the
-//! function never runs, however the two race.
+//! (by the thread once the delay is over): whichever comes first wins, so a `cancel` that
+//! returns `true` means the function never runs, however the two race.
 
 use crate::decision::{Decided, Decision};
 use crate::sync::thread::{self, JoinHandle};
