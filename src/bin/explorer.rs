@@ -250,8 +250,12 @@ fn explore_one(
                 Some(e) => format!("  <- expected a {}", word(e)),
                 None => "  <- a FIXED variant failed".into(),
             };
+            let fewest = match report.preemptions {
+                Some(n) => format!(", shown with {n} preemption{}, the fewest", plural(n)),
+                None => String::new(),
+            };
             println!(
-                "    {label} {} found at schedule {} ({}){note}",
+                "    {label} {} found at schedule {} ({}){fewest}{note}",
                 word(kind),
                 report.schedules,
                 millis(report.elapsed)

@@ -30,14 +30,18 @@
 
 mod report;
 mod run;
+mod shard;
 mod token;
 pub mod trace;
 
 pub use report::{Failure, FailureKind, Report};
 pub use run::{run, Builder};
+pub use shard::Shard;
 pub use token::{ReplayError, Token};
 
 #[cfg(all(feature = "shuttle", not(loom)))]
+mod schedulers;
+#[cfg(all(feature = "shuttle", not(loom)))]
 mod shuttle;
 #[cfg(all(feature = "shuttle", not(loom)))]
-pub use self::shuttle::{explore, replay, Scheduler};
+pub use self::shuttle::{explore, explore_shard, replay, Scheduler};

@@ -134,6 +134,11 @@ pub struct Report {
     /// The failing execution's steps, as the scenario recorded them with
     /// [`trace::event`](super::trace::event); empty when clean.
     pub trace: Vec<Event>,
+    /// The preemptions in the reported schedule, where the checker knows it is the fewest that
+    /// shows this failure: shuttle's reports are minimised (every schedule with fewer
+    /// preemptions was tried), loom's are found by raising the bound from 0. `None` when clean,
+    /// in std, or when minimising ran out of budget.
+    pub preemptions: Option<usize>,
 }
 
 impl Report {

@@ -208,6 +208,7 @@ impl Builder {
             elapsed: started.elapsed(),
             replay: None,
             trace: Vec::new(),
+            preemptions: None,
         }
     }
 
@@ -246,6 +247,7 @@ impl Builder {
             elapsed: started.elapsed(),
             replay: None,
             trace,
+            preemptions: None,
         }
     }
 

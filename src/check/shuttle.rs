@@ -14,15 +14,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use shuttle::scheduler::{
-    DataSource, PctScheduler, RandomDataSource, RandomScheduler, Schedule, Task, TaskId,
-};
+use shuttle::scheduler::{DataSource, RandomDataSource, Schedule, Task, TaskId};
 use shuttle::{Config, FailurePersistence, Runner};
 use shuttle_engine::runtime::execution::CurrentSchedule;
 use shuttle_engine::scheduler::serialization::{deserialize_schedule, serialize_schedule};
 use shuttle_engine::scheduler::ScheduleStep;
 
-use super::{trace, Failure, ReplayError, Report, Token};
+use super::schedulers::{Blocks, BoundedDfs, DfsState, Kind};
+use super::{trace, Failure, ReplayError, Report, Shard, Token};
 
 /// Which shuttle scheduler explores the schedules.
 ///
@@ -90,35 +89,196 @@ pub fn explore<F>(scenario: &str, scheduler: Scheduler, max_schedules: usize, f:
 where
     F: Fn() + Send + Sync + 'static,
 {
+    explore_shard(scenario, scheduler, max_schedules, Shard::WHOLE, f)
+}
+
+/// Like [`explore`], but runs only shard `shard` of the exploration: the exploration is cut into
+/// blocks of 100 schedules, each seeded on its own from the scheduler's seed, and shard `i` of
+/// `k` runs every `k`-th block from the `i`-th. The `k` shards of one exploration together run
+/// exactly the schedules the whole of it runs, so `k` machines (a CI matrix, `VERISYNC_SHARD`)
+/// can share one large exploration.
+///
+/// ```
+/// use verisync::check::{explore_shard, Scheduler, Shard};
+/// let half = explore_shard("sums", Scheduler::Random { seed: 1 }, 300, Shard::new(2, 2).unwrap(),
+///     || assert_eq!(1 + 1, 2));
+/// assert_eq!(half.schedules, 100); // block 1 of blocks 0, 1 and 2
+/// ```
+pub fn explore_shard<F>(
+    scenario: &str,
+    scheduler: Scheduler,
+    max_schedules: usize,
+    shard: Shard,
+    f: F,
+) -> Report
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let f = Arc::new(f);
     let config = quiet_config();
     let started = Instant::now();
-    let (run, schedules) = run_counted(f, |body| match scheduler {
-        Scheduler::Random { seed } => {
-            Runner::new(RandomScheduler::new_from_seed(seed, max_schedules), config).run(body);
-        }
-        Scheduler::Pct { seed, depth } => {
-            Runner::new(
-                PctScheduler::new_from_seed(seed, depth, max_schedules),
-                config,
-            )
-            .run(body);
-        }
-    });
-    let elapsed = started.elapsed();
-    let (failure, trace, replay) = match run {
-        Ok(()) => (None, Vec::new(), None),
+    let (kind, seed) = match scheduler {
+        Scheduler::Random { seed } => (Kind::Random, seed),
+        Scheduler::Pct { seed, depth } => (Kind::Pct { depth }, seed),
+    };
+    let (index, count) = (shard.index() - 1, shard.count());
+    let body = Arc::clone(&f);
+    let (run, schedules) = run_counted(
+        move || body(),
+        |body| {
+            let blocks = Blocks::new(kind, seed, max_schedules, index, count);
+            Runner::new(blocks, config).run(body);
+        },
+    );
+    let mut report = match run {
+        Ok(()) => Report {
+            failure: None,
+            schedules,
+            elapsed: started.elapsed(),
+            replay: None,
+            trace: Vec::new(),
+            preemptions: None,
+        },
         Err(failure) => {
             let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
             let token = Token::new(scenario, &schedule).to_string();
-            (Some(failure), trace::take(), Some(token))
+            Report {
+                failure: Some(failure),
+                schedules,
+                elapsed: started.elapsed(),
+                replay: Some(token),
+                trace: trace::take(),
+                preemptions: None,
+            }
         }
     };
-    Report {
-        failure,
-        schedules,
-        elapsed,
-        replay,
-        trace,
+    if let Some(failure) = report.failure.clone() {
+        if let Some(min) = minimise(scenario, &f, &failure) {
+            report.failure = Some(min.failure);
+            report.replay = Some(min.token);
+            report.trace = min.trace;
+            report.preemptions = Some(min.preemptions);
+        }
+        report.elapsed = started.elapsed();
+    }
+    report
+}
+
+/// Executions a minimisation may spend, over all its preemption bounds.
+const MINIMISE_BUDGET: usize = 20_000;
+/// Wall time a minimisation may spend: a scenario of many steps can make 20,000 executions
+/// cost minutes. Stopped early, it keeps the fewest-preemption schedule found, if any.
+const MINIMISE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+/// Executions spent looking for a shorter schedule once the fewest preemptions are known.
+const SHORTEN_BUDGET: usize = 500;
+
+/// A failing schedule with as few preemptions as there are.
+struct Minimal {
+    failure: Failure,
+    token: String,
+    trace: Vec<trace::Event>,
+    preemptions: usize,
+    steps: usize,
+}
+
+/// Looks for a schedule that fails like `found` (the same kind) with the fewest preemptions:
+/// every schedule with 0 preemptions, then with at most 1, and so on (a bounded depth-first
+/// search, [`BoundedDfs`]); among the first bound that fails, the shortest of the failing
+/// schedules met in a further [`SHORTEN_BUDGET`] executions. `None` when the budget ran out
+/// first (the report keeps the schedule it found).
+fn minimise<F>(scenario: &str, f: &Arc<F>, found: &Failure) -> Option<Minimal>
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    let mut spent = 0;
+    let started = Instant::now();
+    for bound in 0.. {
+        let state = Rc::new(RefCell::new(DfsState::default()));
+        let dfs = Rc::new(RefCell::new(BoundedDfs::new(
+            bound,
+            MINIMISE_BUDGET - spent,
+            Rc::clone(&state),
+        )));
+        let mut best: Option<Minimal> = None;
+        let mut shorten_until = None;
+        loop {
+            let body = Arc::clone(f);
+            let dfs = SharedDfs(Rc::clone(&dfs));
+            let (run, _) = run_counted(
+                move || body(),
+                |body| {
+                    Runner::new(dfs, quiet_config()).run(body);
+                },
+            );
+            let executions = state.borrow().executions;
+            match run {
+                Ok(()) => break,
+                Err(failure) if failure.kind == found.kind => {
+                    let (preemptions, steps) = {
+                        let s = state.borrow();
+                        (s.preemptions, s.steps)
+                    };
+                    let shorter = best.as_ref().is_none_or(|b| steps < b.steps);
+                    if shorter {
+                        let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+                        best = Some(Minimal {
+                            failure,
+                            token: Token::new(scenario, &schedule).to_string(),
+                            trace: trace::take(),
+                            preemptions,
+                            steps,
+                        });
+                    }
+                    let until = *shorten_until.get_or_insert(executions + SHORTEN_BUDGET);
+                    if executions >= until {
+                        break;
+                    }
+                }
+                // Another failure on the way (a deadlock while looking for a panic): not this bug.
+                Err(_) => {}
+            }
+            if state.borrow().executions >= MINIMISE_BUDGET - spent
+                || started.elapsed() > MINIMISE_TIME
+            {
+                break;
+            }
+        }
+        spent += state.borrow().executions;
+        // Found; or out of budget; or no schedule was left out for having too many
+        // preemptions, so a larger bound has nothing new to try.
+        if best.is_some()
+            || spent >= MINIMISE_BUDGET
+            || started.elapsed() > MINIMISE_TIME
+            || !dfs.borrow().pruned()
+        {
+            return best;
+        }
+    }
+    None
+}
+
+/// A [`BoundedDfs`] several [`Runner`]s share in turn: a runner stops at the first failure, and
+/// the search goes on from there in the next one.
+struct SharedDfs(Rc<RefCell<BoundedDfs>>);
+
+impl shuttle::scheduler::Scheduler for SharedDfs {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        self.0.borrow_mut().new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        self.0
+            .borrow_mut()
+            .next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0.borrow_mut().next_u64()
     }
 }
 
@@ -213,6 +373,7 @@ where
         elapsed,
         replay: Some(token.to_string()),
         trace,
+        preemptions: None,
     })
 }
 
@@ -424,6 +585,118 @@ mod tests {
         let again = replay("clean", &token, two_threads_clean).unwrap();
         assert!(again.is_clean(), "{again:?}");
         assert!(again.trace.is_empty());
+    }
+
+    std::thread_local! {
+        /// The search under test, for a scenario to read its preemptions (shuttle runs every
+        /// task of an execution on this OS thread).
+        static SEARCH: RefCell<Option<Rc<RefCell<DfsState>>>> = const { RefCell::new(None) };
+        /// The preemptions of each execution that lost the update.
+        static LOST_AT: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+        /// Each execution's schedule, serialised.
+        static SEEN: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// `racy`, with three steps per thread so that schedules with 0, 1, 2 and more preemptions
+    /// all exist; panics when `panic`, else records the preemptions it took to lose the update.
+    fn racy_steps(panic: bool) {
+        let n = SyncArc::new(Mutex::new(0));
+        let n2 = SyncArc::clone(&n);
+        let t = thread::spawn(move || {
+            let seen = *n2.lock();
+            thread::yield_now();
+            *n2.lock() = seen + 1;
+        });
+        drop(n.lock());
+        let seen = *n.lock();
+        *n.lock() = seen + 1;
+        t.join().unwrap();
+        let total = *n.lock();
+        if total != 2 {
+            if panic {
+                panic!("lost update: {total}");
+            }
+            let preemptions = SEARCH.with(|s| s.borrow().as_ref().unwrap().borrow().preemptions);
+            LOST_AT.with(|l| l.borrow_mut().push(preemptions));
+        }
+    }
+
+    #[test]
+    fn a_minimised_failure_has_the_fewest_preemptions_of_all_failing_schedules() {
+        // Brute force: every schedule (no bound), noting the preemptions of each one that fails.
+        let state = Rc::new(RefCell::new(DfsState::default()));
+        SEARCH.with(|s| *s.borrow_mut() = Some(Rc::clone(&state)));
+        let all = BoundedDfs::new(usize::MAX, usize::MAX, Rc::clone(&state));
+        Runner::new(all, quiet_config()).run(|| racy_steps(false));
+        let lost = LOST_AT.with(|l| l.take());
+        let executions = state.borrow().executions;
+        assert!(
+            !lost.is_empty(),
+            "{executions} schedules, none lost the update"
+        );
+        let fewest = *lost.iter().min().unwrap();
+        assert!(
+            lost.iter().any(|&p| p > fewest),
+            "every failing schedule is minimal"
+        );
+
+        // The random search finds one; the report's is the minimum.
+        let found = explore("racy-steps", Scheduler::Random { seed: 5 }, 1000, || {
+            racy_steps(true)
+        });
+        assert_eq!(found.kind(), Some(FailureKind::Panic));
+        assert_eq!(
+            found.preemptions,
+            Some(fewest),
+            "brute force over {executions}"
+        );
+        // Its token replays the minimal schedule, with the same outcome and trace.
+        let token = found.replay.as_deref().unwrap();
+        let again = replay("racy-steps", token, || racy_steps(true)).unwrap();
+        assert_eq!(again.failure, found.failure);
+    }
+
+    #[test]
+    fn a_failure_with_no_schedule_to_spare_keeps_the_one_found() {
+        // Panics in every schedule, so the minimum is the first, non-preempting one: 0.
+        let found = explore("always", Scheduler::Random { seed: 1 }, 10, || {
+            two_threads_clean();
+            panic!("always");
+        });
+        assert_eq!(found.preemptions, Some(0));
+        assert_eq!(found.schedules, 1);
+    }
+
+    fn record_schedule() {
+        two_threads_clean();
+        let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+        SEEN.with(|s| s.borrow_mut().push(schedule));
+    }
+
+    #[test]
+    fn shards_of_an_exploration_run_exactly_its_schedules() {
+        for scheduler in [
+            Scheduler::Random { seed: 9 },
+            Scheduler::Pct { seed: 9, depth: 3 },
+        ] {
+            let whole = explore("shards", scheduler, 450, record_schedule);
+            assert_eq!(whole.schedules, 450);
+            let mut all = SEEN.with(|s| s.take());
+            let mut parts = Vec::new();
+            let mut count = 0;
+            for i in 1..=3 {
+                let shard = Shard::new(i, 3).unwrap();
+                count += explore_shard("shards", scheduler, 450, shard, record_schedule).schedules;
+                parts.extend(SEEN.with(|s| s.take()));
+            }
+            assert_eq!(count, 450);
+            all.sort();
+            parts.sort();
+            assert_eq!(parts, all, "{scheduler}");
+            // And the schedules differ from one another (not one schedule 450 times).
+            all.dedup();
+            assert!(all.len() > 2, "{scheduler}: {} distinct", all.len());
+        }
     }
 
     #[test]
