@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use verisync::casebook::{cases, find};
-use verisync::check::FailureKind;
+use verisync::check::{Failure, FailureKind};
 
 /// The preemption bound of every casebook model (2–3 keeps a loom model fast; see the README).
 const PREEMPTIONS: usize = 3;
@@ -121,9 +121,46 @@ fn every_broken_variant_is_found_with_its_kind() {
                 case.name,
                 v.name
             );
+            if let Some(cycle) = LOCK_CYCLES.iter().find(|c| c.0 == case.name) {
+                let named = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("CYCLE "))
+                    .unwrap_or("");
+                assert!(
+                    cycle.1.iter().all(|part| named.contains(part)),
+                    "{}: the deadlock does not name its cycle: {named:?}",
+                    case.name
+                );
+            }
         }
     }
 }
+
+/// The casebook's three lock deadlocks and what their reports must say (the same under
+/// shuttle: `tests/shuttle_casebook.rs`).
+const LOCK_CYCLES: [(&str, &[&str]); 3] = [
+    (
+        "lock-order-deadlock",
+        &[
+            "T1 holds `a` and waits for `b`",
+            "T2 holds `b` and waits for `a`",
+        ],
+    ),
+    (
+        "self-deadlock",
+        &[
+            "T1 holds the Mutex made at src/casebook/self_deadlock.rs:",
+            "which it holds itself",
+        ],
+    ),
+    (
+        "self-transfer",
+        &[
+            "T1 holds the Mutex made at src/casebook/self_transfer.rs:",
+            "which it holds itself",
+        ],
+    ),
+];
 
 /// `lost-wakeup/broken` waits with `if` instead of `while`: it is found only because a wait may
 /// return without a notify. With no spurious wakeups injected (`VERISYNC_SPURIOUS=0`) every
@@ -158,6 +195,17 @@ fn child() {
             "LOOM found at execution {}",
             hook_count.load(Ordering::Relaxed)
         );
+        // A deadlock names its cycle (what verisync's types recorded), before any abort.
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        let failure = Failure::from_panic(Box::new(message));
+        if failure.kind == FailureKind::Deadlock {
+            println!("CYCLE {}", failure.headline());
+        }
         default_hook(info);
     }));
     let result = std::panic::catch_unwind(move || {

@@ -79,9 +79,10 @@ impl Account {
     /// assert_eq!(verisync::Account::new(10).balance(), 10);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(balance: u64) -> Self {
         Account {
-            balance: Mutex::new(balance),
+            balance: Mutex::new_as(balance, "Account"),
             serial: serial(),
         }
     }

@@ -24,7 +24,7 @@
 //! its generation has ended. Each waiter holds its own generation, so it reads its round's
 //! outcome however late it runs.
 
-use crate::sync::atomic::{AtomicBool, Ordering};
+use crate::sync::raw_atomic::{AtomicBool, Ordering};
 use crate::sync::{Arc, Wait};
 use crate::{Event, Mutex, MutexGuard};
 use std::fmt;

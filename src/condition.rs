@@ -139,9 +139,10 @@ impl<T> Condition<T> {
     /// assert_eq!(*c.lock(), 5);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(value: T) -> Self {
         Condition {
-            waiters: RawPark::new(0),
+            waiters: RawPark::new(0, "Condition"),
             waiting: UnsafeCell::new(0),
             lock: Mutex::new(value),
         }

@@ -7,7 +7,7 @@
 //! never runs, however the two race (the casebook's `timer-cancel-race` is this race with a
 //! flag checked and set in two steps instead).
 
-use crate::sync::atomic::{AtomicU8, Ordering};
+use crate::sync::raw_atomic::{AtomicU8, Ordering};
 
 /// Neither started nor cancelled.
 const PENDING: u8 = 0;

@@ -125,9 +125,10 @@ impl Event {
     /// assert!(!verisync::Event::new().is_set());
     /// # });
     /// ```
+    #[track_caller]
     pub fn new() -> Self {
         Event {
-            raw: RawPark::new(0),
+            raw: RawPark::new(0, "Event"),
         }
     }
 

@@ -23,6 +23,7 @@
 //! oldest parked thread, usually to retry (a newcomer may take the lock first) and every
 //! sixteenth wake by handing the lock straight to it.
 
+use crate::check::blocked;
 use crate::park::{RawPark, Word};
 use crate::sync::{abandoned, UnsafeCell, Wait};
 use std::convert::Infallible;
@@ -146,11 +147,37 @@ impl<T> Mutex<T> {
     /// assert_eq!(*m.lock(), 5);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(value: T) -> Self {
         Mutex {
-            raw: RawPark::new(0),
+            raw: RawPark::new(0, "Mutex"),
             data: UnsafeCell::new(value),
         }
+    }
+
+    /// A mutex of a `what` (an [`Account`](crate::Account)'s balance), made by the caller's
+    /// caller: how a model's deadlock report names it.
+    #[track_caller]
+    pub(crate) fn new_as(value: T, what: &'static str) -> Self {
+        Mutex {
+            raw: RawPark::new(0, what),
+            data: UnsafeCell::new(value),
+        }
+    }
+
+    /// Names the lock for the deadlock reports of a model (`check`, loom, shuttle): "T1 holds
+    /// `a` and waits for `b`". Unnamed, a report names it by the source line that made it.
+    /// Nothing is kept outside a model.
+    ///
+    /// ```
+    /// # verisync::sync::model(|| {
+    /// let a = verisync::Mutex::new(0).named("a");
+    /// assert_eq!(*a.lock(), 0);
+    /// # });
+    /// ```
+    pub fn named(mut self, name: &'static str) -> Self {
+        self.raw.name(name);
+        self
     }
 
     /// Consumes the mutex and returns the value.
@@ -287,6 +314,7 @@ impl<T: ?Sized> Mutex<T> {
 
     #[inline]
     fn guard(&self) -> MutexGuard<'_, T> {
+        blocked::held(self.raw.site());
         MutexGuard {
             mutex: self,
             _not_send: PhantomData,
@@ -347,6 +375,7 @@ impl<T: ?Sized> Drop for MutexGuard<'_, T> {
         if abandoned() {
             return; // a failing model is being torn down: touch nothing of the checker's
         }
+        blocked::let_go(self.mutex.raw.site());
         // The holder's word is most likely a bare `LOCKED`.
         let Ok(()) = self.mutex.raw.release(&Lock, 1, LOCKED);
     }

@@ -36,8 +36,11 @@
 //! Each sleeper waits on its own condition variable (with the queue's lock), so a wake costs
 //! one targeted notification, not a herd.
 
-use crate::sync::atomic::{AtomicUsize, Ordering};
-use crate::sync::{thread, woke_spuriously, Arc, Condvar, Mutex, MutexGuard, Spin, Wait, CHECKED};
+use crate::check::blocked::{self, Site};
+use crate::sync::raw_atomic::{AtomicUsize, Ordering};
+use crate::sync::{
+    stress_point, thread, woke_spuriously, Arc, Condvar, Mutex, MutexGuard, Spin, Wait, CHECKED,
+};
 use std::collections::VecDeque;
 
 /// The low bit of every word: threads are parked, so a release must take the queue's lock
@@ -157,16 +160,31 @@ pub(crate) struct RawPark {
     /// The primitive's state, [`WAITERS`] in the low bit.
     state: AtomicUsize,
     queue: Mutex<Queue>,
+    /// What this is and where it was made, for a model's deadlock report.
+    site: Site,
 }
 
 impl RawPark {
-    /// A word holding `state` (its [`WAITERS`] bit clear), nobody parked.
-    pub(crate) fn new(state: usize) -> Self {
+    /// A word holding `state` (its [`WAITERS`] bit clear), nobody parked: the core of a `what`
+    /// (`"Mutex"`) made by the caller's caller, as a model's deadlock report names it.
+    #[track_caller]
+    pub(crate) fn new(state: usize, what: &'static str) -> Self {
         debug_assert_eq!(state & WAITERS, 0, "nobody is parked yet");
         RawPark {
             state: AtomicUsize::new(state),
             queue: Mutex::new(Queue::default()),
+            site: Site::new(what),
         }
+    }
+
+    /// What this is, for a model's deadlock report ([`blocked`]).
+    pub(crate) fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// The name a model's deadlock report gives it instead of where it was made.
+    pub(crate) fn name(&mut self, name: &'static str) {
+        self.site.name(name);
     }
 
     /// The word now: a snapshot.
@@ -226,6 +244,7 @@ impl RawPark {
     /// thread is not parked.
     #[inline]
     pub(crate) fn acquire<W: Word>(&self, w: &W, guess: usize, wait: Wait) -> bool {
+        stress_point();
         self.take(w, guess).is_ok() || (!wait.is_try() && self.acquire_slow(w, wait))
     }
 
@@ -297,12 +316,16 @@ impl RawPark {
         } else {
             queue.parked.push_back((me, Arc::clone(&cv)));
         }
-        let (mut queue, how) = cv.wait_for(queue, wait, |q| {
-            match q.woken.iter().position(|&(t, _)| t == me) {
-                Some(at) => Some(Ok(q.woken.swap_remove(at).1)),
-                None => woke_spuriously().then_some(Err(Left::Spuriously)),
-            }
-        });
+        let (mut queue, how) = {
+            // On a model's board while it sleeps, for a deadlock report.
+            let _asleep = blocked::waiting(&self.site);
+            cv.wait_for(queue, wait, |q| {
+                match q.woken.iter().position(|&(t, _)| t == me) {
+                    Some(at) => Some(Ok(q.woken.swap_remove(at).1)),
+                    None => woke_spuriously().then_some(Err(Left::Spuriously)),
+                }
+            })
+        };
         let how = how.unwrap_or(Err(Left::TimedOut));
         if how.is_err() {
             // Not woken, and (under the lock, exactly) still parked: leave.
@@ -478,7 +501,7 @@ mod tests {
     fn with_nobody_parked_a_release_takes_no_lock() {
         // The queue's lock is held throughout: a release that went for it would hang here
         // (so a mutant that sends every release down the slow path times out).
-        let raw = Arc::new(RawPark::new(0));
+        let raw = Arc::new(RawPark::new(0, "test"));
         assert!(raw.acquire(&Lock, 0, Wait::Try));
         let queue = raw.queue.lock();
         let r = Arc::clone(&raw);
@@ -491,7 +514,7 @@ mod tests {
 
     #[test]
     fn with_a_thread_parked_a_release_wakes_it_and_lowers_the_flag() {
-        let raw = Arc::new(RawPark::new(0));
+        let raw = Arc::new(RawPark::new(0, "test"));
         assert!(raw.acquire(&Lock, 0, Wait::Try));
         let r = Arc::clone(&raw);
         let waiter = std::thread::spawn(move || {

@@ -72,6 +72,7 @@ pub use error::{
 };
 pub use joinable::JoinableQueue;
 
+use crate::check::blocked::{self, Site};
 use crate::sync::{Backoff, Condvar, Mutex, Wait};
 use ring::{PopError, PushError, Ring};
 use std::fmt;
@@ -140,6 +141,8 @@ pub struct BoundedQueue<T> {
     not_empty: Condvar,
     /// Putters sleep here for a free slot (or for the queue to close).
     not_full: Condvar,
+    /// What the queue is, for a model's deadlock report.
+    pub(super) site: Site,
 }
 
 // A panic never leaves a half-done operation behind (no user code runs inside one), as with
@@ -181,12 +184,14 @@ impl<T> BoundedQueue<T> {
     /// let _ = verisync::BoundedQueue::<u8>::new(0); // panics
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(capacity: usize) -> Self {
         BoundedQueue {
             ring: Ring::new(capacity),
             sleep: Mutex::new(()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
+            site: Site::new("BoundedQueue"),
         }
     }
 
@@ -496,6 +501,7 @@ impl<T> BoundedQueue<T> {
         // Full for a while: sleep until a get frees a slot (or the queue closes). Between
         // attempts the item waits in `held`.
         let mut held = Some(item);
+        let _asleep = blocked::waiting_for(&self.site, "room in ");
         let (_, outcome) = self
             .not_full
             .wait_for(self.sleep.lock(), wait, |_| self.put_or_announce(&mut held));
@@ -539,6 +545,7 @@ impl<T> BoundedQueue<T> {
             }
         }
         // Empty for a while: sleep until a put (or `close`).
+        let _asleep = blocked::waiting_for(&self.site, "an item from ");
         let (_, outcome) = self
             .not_empty
             .wait_for(self.sleep.lock(), wait, |_| self.get_or_announce());

@@ -28,6 +28,7 @@
 //! oldest parked thread, usually to retry (a newcomer may take the lock first) and every
 //! sixteenth wake by handing the lock straight to it, its token stored as the owner.
 
+use crate::check::blocked;
 use crate::park::{RawPark, Word, WAITERS};
 use crate::sync::{abandoned, thread, UnsafeCell, Wait};
 use std::convert::Infallible;
@@ -152,12 +153,27 @@ impl<T> ReentrantLock<T> {
     /// assert_eq!(*lock.lock(), 5);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(value: T) -> Self {
         ReentrantLock {
-            raw: RawPark::new(0),
+            raw: RawPark::new(0, "ReentrantLock"),
             count: UnsafeCell::new(0),
             data: value,
         }
+    }
+
+    /// Names the lock for the deadlock reports of a model (see
+    /// [`Mutex::named`](crate::Mutex::named)). Nothing is kept outside a model.
+    ///
+    /// ```
+    /// # verisync::sync::model(|| {
+    /// let r = verisync::ReentrantLock::new(0).named("r");
+    /// assert_eq!(*r.lock(), 0);
+    /// # });
+    /// ```
+    pub fn named(mut self, name: &'static str) -> Self {
+        self.raw.name(name);
+        self
     }
 
     /// Consumes the lock and returns the value.
@@ -361,6 +377,7 @@ impl<T: ?Sized> ReentrantLock<T> {
             return false;
         }
         self.set_count(1);
+        blocked::held(self.raw.site());
         true
     }
 
@@ -376,6 +393,7 @@ impl<T: ?Sized> ReentrantLock<T> {
         if left > 0 {
             return;
         }
+        blocked::let_go(self.raw.site());
         let me = thread::token();
         // The owner's word is most likely its bare token.
         let Ok(()) = self.raw.release(&Owner(me), 1, me);

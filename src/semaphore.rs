@@ -129,9 +129,15 @@ impl Word for Raw {
 }
 
 impl Raw {
+    #[track_caller]
     fn new(permits: usize, bounded: bool) -> Self {
+        let what = if bounded {
+            "BoundedSemaphore"
+        } else {
+            "Semaphore"
+        };
         Raw {
-            park: RawPark::new(permits * ONE),
+            park: RawPark::new(permits * ONE, what),
             bound: if bounded { permits } else { MAX_PERMITS },
             bounded,
         }
@@ -455,6 +461,7 @@ impl Semaphore {
     /// assert_eq!(sem.available_permits(), 3);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(permits: usize) -> Self {
         assert!(
             permits <= MAX_PERMITS,
@@ -550,6 +557,7 @@ impl BoundedSemaphore {
     /// assert_eq!((sem.available_permits(), sem.bound()), (3, 3));
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(permits: usize) -> Self {
         assert!(
             permits > 0,

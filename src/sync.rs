@@ -68,6 +68,8 @@ mod world;
 mod cell;
 #[cfg(any(loom, feature = "shuttle"))]
 mod clock;
+#[cfg(not(any(loom, feature = "shuttle")))]
+pub(crate) mod stress;
 mod wait;
 
 #[cfg(not(loom))]
@@ -87,7 +89,8 @@ pub(crate) use clock::with_spurious_budget as with_spurious_wakeups;
 #[cfg(not(any(loom, feature = "shuttle")))]
 pub use std::thread_local;
 pub(crate) use wait::Wait;
-pub(crate) use world::{abandoned, woke_spuriously, Backoff, Spin};
+pub(crate) use world::raw_atomic;
+pub(crate) use world::{abandoned, stress_point, woke_spuriously, Backoff, Spin};
 pub use world::{atomic, model, spin_loop, thread};
 
 use std::fmt;
@@ -273,6 +276,7 @@ impl<T> Mutex<T> {
     /// # });
     /// ```
     pub fn lock(&self) -> MutexGuard<'_, T> {
+        stress_point();
         MutexGuard {
             lock: self,
             inner: Some(self.inner.lock().unwrap_or_else(|e| e.into_inner())),
@@ -291,6 +295,7 @@ impl<T> Mutex<T> {
     /// # });
     /// ```
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        stress_point();
         match self.inner.try_lock() {
             Ok(inner) => Some(MutexGuard {
                 lock: self,

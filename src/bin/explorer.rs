@@ -189,9 +189,11 @@ fn word(kind: FailureKind) -> &'static str {
 fn outcome_text(report: &Report) -> String {
     match &report.failure {
         None => "clean".into(),
-        Some(f) if f.kind == FailureKind::Deadlock => {
+        // The checker's own words when nothing recorded who holds what; else the cycle.
+        Some(f) if f.kind == FailureKind::Deadlock && f.headline().starts_with("deadlock") => {
             "deadlock: every thread waits for another".into()
         }
+        Some(f) if f.kind == FailureKind::Deadlock => format!("deadlock: {}", f.headline()),
         Some(f) => f.headline().to_owned(),
     }
 }

@@ -42,7 +42,7 @@ type Locks = Arc<(Mutex<u32>, Mutex<u32>)>;
 
 /// Runs T1 (always a then b) beside `t2`, then checks that every unit moved is accounted for.
 fn scenario(t2: fn(&Locks)) {
-    let locks: Locks = Arc::new((Mutex::new(10), Mutex::new(10)));
+    let locks: Locks = Arc::new((Mutex::new(10).named("a"), Mutex::new(10).named("b")));
     let l1 = Arc::clone(&locks);
     let t1 = thread::spawn(move || {
         let mut a = l1.0.lock();

@@ -28,6 +28,7 @@
 //!
 //! [`Variant::expect`]: crate::casebook::Variant::expect
 
+pub(crate) mod blocked;
 mod report;
 mod run;
 mod shard;

@@ -79,12 +79,15 @@ impl Failure {
             .cloned()
             .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
             .unwrap_or_else(|| "panic with a non-string payload".to_owned());
-        let kind = if message.starts_with("deadlock") {
-            FailureKind::Deadlock
-        } else {
-            FailureKind::Panic
-        };
-        Failure::new(kind, message)
+        if !message.starts_with("deadlock") {
+            return Failure::new(FailureKind::Panic, message);
+        }
+        // Under a model, verisync's types recorded who holds and waits for what: the cycle
+        // goes first, the checker's own words after it.
+        match super::blocked::describe() {
+            Some(cycle) => Failure::new(FailureKind::Deadlock, format!("{cycle}\n{message}")),
+            None => Failure::new(FailureKind::Deadlock, message),
+        }
     }
 
     /// The first line of the message.

@@ -20,7 +20,7 @@
 //! are where a race is certain to be found. Under loom and shuttle the report carries the
 //! failing execution's [`trace`](super::trace); under shuttle also the replay token.
 
-use super::Report;
+use super::{Report, Shard};
 
 /// How a scenario is checked in each world (see the module docs); [`Builder::default`] is what
 /// [`run`] uses.
@@ -46,6 +46,7 @@ pub struct Builder {
     preemptions: usize,
     schedules: usize,
     seed: u64,
+    shard: Shard,
 }
 
 impl Default for Builder {
@@ -74,6 +75,7 @@ impl Builder {
             preemptions: 3,
             schedules: 1000,
             seed: 0,
+            shard: Shard::WHOLE,
         }
     }
 
@@ -122,6 +124,22 @@ impl Builder {
         self
     }
 
+    /// Runs only shard `shard` of the exploration (`VERISYNC_SHARD=i/k` overrides), so that `k`
+    /// machines share one large exploration: under shuttle, shard `i` runs every `k`-th block
+    /// of 100 schedules ([`explore_shard`](super::explore_shard)), and the shards together run
+    /// exactly the schedules of the whole; in std, `1/k` of the iterations; under loom, whose
+    /// search cannot be split by seed, shard 1 runs the whole model and the others nothing.
+    ///
+    /// ```
+    /// use verisync::check::{Builder, Shard};
+    /// let b = Builder::new("s").shard(Shard::new(2, 4).unwrap());
+    /// assert!(format!("{b:?}").contains("index: 2, count: 4"));
+    /// ```
+    pub fn shard(mut self, shard: Shard) -> Self {
+        self.shard = shard;
+        self
+    }
+
     /// The builder with the environment's overrides applied (an unreadable value is ignored).
     fn with_env(&self) -> Builder {
         fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
@@ -133,6 +151,7 @@ impl Builder {
             preemptions: var("LOOM_MAX_PREEMPTIONS").unwrap_or(self.preemptions),
             schedules: var("VERISYNC_SCHEDULES").unwrap_or(self.schedules),
             seed: var("VERISYNC_SEED").unwrap_or(self.seed),
+            shard: var("VERISYNC_SHARD").unwrap_or(self.shard),
         }
     }
 
@@ -194,9 +213,12 @@ impl Builder {
         use super::Failure;
         use std::panic::{self, AssertUnwindSafe};
         let started = std::time::Instant::now();
+        // Every synchronisation point may stall its thread while this runs (`sync/stress.rs`).
+        let _noise = crate::sync::stress::Run::start();
         let mut failure = None;
         let mut iterations = 0;
-        while iterations < self.iterations && failure.is_none() {
+        let share = self.iterations.div_ceil(self.shard.count());
+        while iterations < share && failure.is_none() {
             iterations += 1;
             failure = panic::catch_unwind(AssertUnwindSafe(&f))
                 .err()
@@ -217,38 +239,39 @@ impl Builder {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        use super::Failure;
-        use std::panic::{self, AssertUnwindSafe};
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        use std::sync::Arc;
-        let count = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&count);
-        let mut builder = loom::model::Builder::new();
-        builder.preemption_bound = Some(self.preemptions);
         let started = std::time::Instant::now();
-        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-            builder.check(move || {
-                // Relaxed: a tally; loom runs every execution on this OS thread.
-                counter.fetch_add(1, Ordering::Relaxed);
-                super::trace::start();
-                f()
-            })
-        }));
-        let failure = outcome.err().map(Failure::from_panic);
-        let trace = if failure.is_some() {
-            super::trace::take()
-        } else {
-            Vec::new()
-        };
-        Report {
-            failure,
-            // Relaxed: as above.
-            schedules: count.load(Ordering::Relaxed),
-            elapsed: started.elapsed(),
+        let f = std::sync::Arc::new(f);
+        let mut report = Report {
+            failure: None,
+            schedules: 0,
+            elapsed: std::time::Duration::ZERO,
             replay: None,
-            trace,
+            trace: Vec::new(),
             preemptions: None,
+        };
+        if self.shard.index() != 1 {
+            return report; // loom's search is not split: shard 1 runs it whole
         }
+        let (mut failure, mut count, mut trace) = loom_bounded(&f, self.preemptions);
+        if failure.is_some() {
+            // Found within the bound: the lowest bound that still finds it is the fewest
+            // preemptions the failure needs, and its execution is the one to show.
+            for bound in 0..self.preemptions {
+                let (f_at, c_at, t_at) = loom_bounded(&f, bound);
+                count += c_at;
+                if f_at.as_ref().map(|x| x.kind) == failure.as_ref().map(|x| x.kind) {
+                    (failure, trace) = (f_at, t_at);
+                    report.preemptions = Some(bound);
+                    break;
+                }
+            }
+            report.preemptions.get_or_insert(self.preemptions);
+        }
+        report.failure = failure;
+        report.schedules = count;
+        report.trace = trace;
+        report.elapsed = started.elapsed();
+        report
     }
 
     #[cfg(all(feature = "shuttle", not(loom)))]
@@ -267,7 +290,13 @@ impl Builder {
             },
         ] {
             let f = std::sync::Arc::clone(&f);
-            let mut report = super::explore(&self.name, scheduler, self.schedules, move || f());
+            let mut report = super::explore_shard(
+                &self.name,
+                scheduler,
+                self.schedules,
+                self.shard,
+                move || f(),
+            );
             // PCT refuses a scenario that never runs two threads at once; such a scenario has
             // one schedule, which the random run has checked.
             let single = |r: &Report| {
@@ -291,6 +320,42 @@ impl Builder {
         }
         total.expect("two schedulers ran")
     }
+}
+
+/// One loom exploration of `f` at preemption bound `bound`: the failure if any, the executions
+/// run, and the failing execution's trace.
+#[cfg(loom)]
+fn loom_bounded<F>(
+    f: &std::sync::Arc<F>,
+    bound: usize,
+) -> (Option<super::Failure>, usize, Vec<super::trace::Event>)
+where
+    F: Fn() + Send + Sync + 'static,
+{
+    use std::panic::{self, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&count);
+    let f = Arc::clone(f);
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(bound);
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        builder.check(move || {
+            // Relaxed: a tally; loom runs every execution on this OS thread.
+            counter.fetch_add(1, Ordering::Relaxed);
+            super::trace::start();
+            f()
+        })
+    }));
+    let failure = outcome.err().map(super::Failure::from_panic);
+    let trace = if failure.is_some() {
+        super::trace::take()
+    } else {
+        Vec::new()
+    };
+    // Relaxed: as above.
+    (failure, count.load(Ordering::Relaxed), trace)
 }
 
 /// What one unit of a [`Report::schedules`] is in this build.

@@ -34,6 +34,7 @@ thread_local! {
 /// ```
 pub fn start() {
     LOG.with(|l| l.borrow_mut().clear());
+    super::blocked::reset();
 }
 
 /// Records that thread `thread` did `what`.
@@ -46,6 +47,7 @@ pub fn start() {
 /// ```
 pub fn event(thread: usize, what: impl Into<String>) {
     let what = what.into();
+    super::blocked::label(thread);
     LOG.with(|l| l.borrow_mut().push(Event { thread, what }));
 }
 

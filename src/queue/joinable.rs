@@ -21,7 +21,8 @@
 
 use super::ring::Ring;
 use super::{BoundedQueue, Iter, JoinTimeoutError, TaskDoneError};
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::check::blocked;
+use crate::sync::raw_atomic::{AtomicUsize, Ordering};
 use crate::sync::{Condvar, Mutex, Wait};
 use crossbeam_utils::CachePadded;
 use std::fmt;
@@ -183,9 +184,12 @@ impl<T> JoinableQueue<T> {
     /// assert_eq!(q.unfinished(), 0);
     /// # });
     /// ```
+    #[track_caller]
     pub fn new(capacity: usize) -> Self {
+        let mut queue = BoundedQueue::new(capacity);
+        queue.site.is_a("JoinableQueue");
         JoinableQueue {
-            queue: BoundedQueue::new(capacity),
+            queue,
             tasks: TaskCount::new(),
             joiners: Mutex::new(0),
             all_done: Condvar::new(),
@@ -282,6 +286,7 @@ impl<T> JoinableQueue<T> {
         }
         let mut joiners = self.joiners.lock();
         *joiners += 1;
+        let _asleep = blocked::waiting_for(&self.queue.site, "every task done of ");
         let (mut joiners, joined) = self
             .all_done
             .wait_for(joiners, wait, |_| tasks.announce_joiner(ring));

@@ -23,7 +23,7 @@
 //! docs): `GETTERS_ASLEEP` and `CLOSED` in `tail`, `PUTTERS_ASLEEP` in `head`. A claim clears
 //! the sleepers' flag and reports whether it was set; a claim expects `CLOSED` clear.
 
-use crate::sync::atomic::{AtomicUsize, Ordering};
+use crate::sync::raw_atomic::{AtomicUsize, Ordering};
 use crate::sync::{abandoned, spin_loop, Backoff, Condvar, Mutex, UnsafeCell, Wait, CHECKED};
 use crossbeam_utils::CachePadded;
 use std::mem::{self, MaybeUninit};

@@ -18,6 +18,11 @@ pub mod atomic {
     };
 }
 
+/// The atomics verisync's own types use: the checker's, as the public ones are.
+pub(crate) mod raw_atomic {
+    pub(crate) use super::backend::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+}
+
 /// Threads of the selected backend, plus [`sleep`](thread::sleep), which a model times with its
 /// virtual clock, and [`token`](thread::token).
 pub mod thread {
@@ -80,6 +85,10 @@ const PREEMPTION_BOUND: usize = 3;
 pub fn spin_loop() {
     backend::thread::yield_now();
 }
+
+/// Nothing under a model: the checker chooses the schedule (see the std world's).
+#[inline(always)]
+pub(crate) fn stress_point() {}
 
 /// `true` while this thread unwinds out of a failing model. The checker then tears down the
 /// threads still alive outside the model, where touching its objects (unlocking a guard,

@@ -16,19 +16,30 @@ pub(super) use std::sync as imp;
 /// assert_eq!(n.load(Ordering::Relaxed), 2);
 /// # });
 /// ```
+///
+/// In std each type is std's behind a thin wrapper whose every operation is a point where a
+/// [`check`](crate::check) stress run may stall the thread (and costs one relaxed load of a flag
+/// otherwise).
 pub mod atomic {
-    pub use std::sync::atomic::{
+    pub use super::super::stress::atomic::{
         fence, AtomicBool, AtomicI16, AtomicI32, AtomicI64, AtomicI8, AtomicIsize, AtomicU16,
         AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering,
     };
 }
 
+/// The atomics verisync's own types use: std's, unwrapped, so that their fast paths pay nothing
+/// for the stress points (the parking core's slow paths have points of their own).
+pub(crate) mod raw_atomic {
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+}
+
 /// Threads of the selected backend, plus [`sleep`](thread::sleep), which a model times with its
 /// virtual clock, and [`token`](thread::token).
 pub mod thread {
+    pub use super::super::stress::spawn;
     pub use super::super::token::token;
     pub use std::thread::{
-        current, panicking, park, sleep, spawn, yield_now, Builder, JoinHandle, Thread,
+        current, panicking, park, sleep, yield_now, Builder, JoinHandle, Thread,
     };
 
     std::thread_local! {
@@ -74,6 +85,13 @@ where
 #[inline]
 pub fn spin_loop() {
     std::hint::spin_loop();
+}
+
+/// A synchronisation point of verisync's own types (a lock or permit asked for): where a
+/// [`check`](crate::check) stress run may stall the thread (see `stress.rs`).
+#[inline(always)]
+pub(crate) fn stress_point() {
+    super::stress::point();
 }
 
 /// `true` while this thread unwinds out of a failing model, where nothing of the checker may be

@@ -1,0 +1,315 @@
+//! Schedule noise for the std world's stress runs ([`check`](crate::check) in a plain build).
+//!
+//! On real threads a race shows only when the scheduler happens to stop a thread inside its
+//! window, which on two cores is rare: a load and a store a nanosecond apart. While a stress run
+//! is active, every synchronisation point of the facade (each atomic operation, a spawn, the
+//! parking core's slow paths) may stall its thread for a moment (a yield, or a short spin), so
+//! that the other threads run inside the window. Outside a stress run a point costs one relaxed
+//! load of a flag nobody writes.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stress runs in progress in this process (any thread).
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether a stress run is in progress.
+#[inline(always)]
+pub(crate) fn active() -> bool {
+    // Relaxed: a hint; a point that misses the start or end of a run only stalls or doesn't.
+    ACTIVE.load(Ordering::Relaxed) != 0
+}
+
+/// A synchronisation point: may stall the calling thread while a stress run is in progress.
+#[inline(always)]
+pub(crate) fn point() {
+    if active() {
+        stall();
+    }
+}
+
+/// Marks a stress run in progress until dropped.
+pub(crate) struct Run(());
+
+impl Run {
+    pub(crate) fn start() -> Run {
+        // Relaxed: a counter; see `active`.
+        ACTIVE.fetch_add(1, Ordering::Relaxed);
+        Run(())
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        // Relaxed: as in `start`.
+        ACTIVE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+std::thread_local! {
+    /// This thread's noise generator (xorshift64*), seeded on first use.
+    static RNG: Cell<u64> = const { Cell::new(0) };
+}
+
+/// A random number for this thread.
+pub(crate) fn random() -> u64 {
+    RNG.with(|r| {
+        let mut x = r.get();
+        if x == 0 {
+            // Distinct per thread and per process run: a counter, an address and the clock.
+            static SEEDS: AtomicUsize = AtomicUsize::new(0);
+            // Relaxed: uniqueness only.
+            let n = SEEDS.fetch_add(1, Ordering::Relaxed) as u64;
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64);
+            x = (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ t ^ (r as *const _ as u64)) | 1;
+        }
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        r.set(x);
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    })
+}
+
+/// The noise: nothing most of the time; sometimes a yield, which lets a thread waiting for this
+/// core run; sometimes a spin of up to a few microseconds, long enough for a thread on the
+/// other core to run through a short window.
+#[cold]
+#[inline(never)]
+fn stall() {
+    let r = random();
+    let spins = match r % 32 {
+        0..=3 => {
+            std::thread::yield_now();
+            0
+        }
+        4..=7 => (r >> 8) % 2048,
+        // Now and then long enough for a thread being started meanwhile to arrive.
+        8 => (r >> 8) % 65536,
+        _ => 0,
+    };
+    for _ in 0..spins {
+        std::hint::spin_loop();
+    }
+}
+
+/// [`std::thread::spawn`], which during a [`check`](crate::check) stress run may hold the parent
+/// until the child is running: a new thread otherwise starts tens of microseconds late, after a
+/// short parent has finished, and the two never overlap. Under loom and shuttle the facade gives
+/// the checker's `spawn`.
+///
+/// ```
+/// let t = verisync::sync::thread::spawn(|| 6 * 7);
+/// assert_eq!(t.join().unwrap(), 42);
+/// ```
+pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    if !active() {
+        return std::thread::spawn(f);
+    }
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = std::sync::Arc::clone(&started);
+    let handle = std::thread::spawn(move || {
+        // Release: pairs with the parent's Acquire; it orders nothing of the scenario's.
+        seen.store(true, Ordering::Release);
+        point();
+        f()
+    });
+    if random() & 1 == 0 {
+        // Acquire: see the child's store.
+        while !started.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+    }
+    point();
+    handle
+}
+
+/// The facade's atomic types in the std world: std's, each operation a [`point`] first.
+pub mod atomic {
+    use super::point;
+    pub use std::sync::atomic::Ordering;
+    use std::sync::atomic::Ordering as O;
+
+    /// An atomic fence ([`std::sync::atomic::fence`]), a synchronisation point first.
+    ///
+    /// ```
+    /// use verisync::sync::atomic::{fence, Ordering};
+    /// fence(Ordering::SeqCst);
+    /// ```
+    #[inline]
+    pub fn fence(order: O) {
+        point();
+        std::sync::atomic::fence(order);
+    }
+
+    macro_rules! atomic {
+        ($name:ident, $t:ty, $doc_value:expr, $($int:tt)?) => {
+            #[doc = concat!("std's [`", stringify!($name), "`](std::sync::atomic::",
+                stringify!($name), "), with the same methods; during a [`check`](crate::check) ",
+                "stress run each operation is a point where the thread may stall, so that races ",
+                "show on few cores. Under loom and shuttle the facade gives the checker's type.")]
+            ///
+            /// ```
+            #[doc = concat!("use verisync::sync::atomic::{", stringify!($name), ", Ordering};")]
+            #[doc = concat!("let a = ", stringify!($name), "::new(", $doc_value, ");")]
+            #[doc = concat!("a.store(", $doc_value, ", Ordering::Relaxed);")]
+            #[doc = concat!("assert_eq!(a.load(Ordering::Relaxed), ", $doc_value, ");")]
+            /// ```
+            #[repr(transparent)]
+            #[derive(Default)]
+            pub struct $name(std::sync::atomic::$name);
+
+            impl $name {
+                /// A new atomic holding `v`.
+                #[inline]
+                pub const fn new(v: $t) -> Self {
+                    $name(std::sync::atomic::$name::new(v))
+                }
+                /// The value, through a unique reference (no point: nothing is shared).
+                #[inline]
+                pub fn get_mut(&mut self) -> &mut $t {
+                    self.0.get_mut()
+                }
+                /// The value, consuming the atomic.
+                #[inline]
+                pub fn into_inner(self) -> $t {
+                    self.0.into_inner()
+                }
+                /// Loads the value.
+                #[inline]
+                pub fn load(&self, order: O) -> $t {
+                    point();
+                    self.0.load(order)
+                }
+                /// Stores `v`.
+                #[inline]
+                pub fn store(&self, v: $t, order: O) {
+                    point();
+                    self.0.store(v, order)
+                }
+                /// Stores `v`, returning the previous value.
+                #[inline]
+                pub fn swap(&self, v: $t, order: O) -> $t {
+                    point();
+                    self.0.swap(v, order)
+                }
+                /// Stores `new` if the value is `current`; the previous value either way.
+                #[inline]
+                pub fn compare_exchange(
+                    &self,
+                    current: $t,
+                    new: $t,
+                    success: O,
+                    failure: O,
+                ) -> Result<$t, $t> {
+                    point();
+                    self.0.compare_exchange(current, new, success, failure)
+                }
+                /// Like `compare_exchange`, but may fail spuriously.
+                #[inline]
+                pub fn compare_exchange_weak(
+                    &self,
+                    current: $t,
+                    new: $t,
+                    success: O,
+                    failure: O,
+                ) -> Result<$t, $t> {
+                    point();
+                    self.0.compare_exchange_weak(current, new, success, failure)
+                }
+                /// Applies `f` until it stores its result or returns `None`.
+                #[inline]
+                pub fn fetch_update<F>(&self, set: O, fetch: O, f: F) -> Result<$t, $t>
+                where
+                    F: FnMut($t) -> Option<$t>,
+                {
+                    point();
+                    self.0.fetch_update(set, fetch, f)
+                }
+                /// Bitwise and; the previous value.
+                #[inline]
+                pub fn fetch_and(&self, v: $t, order: O) -> $t {
+                    point();
+                    self.0.fetch_and(v, order)
+                }
+                /// Bitwise nand; the previous value.
+                #[inline]
+                pub fn fetch_nand(&self, v: $t, order: O) -> $t {
+                    point();
+                    self.0.fetch_nand(v, order)
+                }
+                /// Bitwise or; the previous value.
+                #[inline]
+                pub fn fetch_or(&self, v: $t, order: O) -> $t {
+                    point();
+                    self.0.fetch_or(v, order)
+                }
+                /// Bitwise xor; the previous value.
+                #[inline]
+                pub fn fetch_xor(&self, v: $t, order: O) -> $t {
+                    point();
+                    self.0.fetch_xor(v, order)
+                }
+                $(atomic!(@int $int $t);)?
+            }
+
+            impl From<$t> for $name {
+                #[inline]
+                fn from(v: $t) -> Self {
+                    $name::new(v)
+                }
+            }
+
+            impl std::fmt::Debug for $name {
+                /// Like std's: the value, loaded Relaxed (no point: a look, not a step).
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    std::fmt::Debug::fmt(&self.0, f)
+                }
+            }
+        };
+        (@int int $t:ty) => {
+            /// Adds `v` (wrapping); the previous value.
+            #[inline]
+            pub fn fetch_add(&self, v: $t, order: O) -> $t {
+                point();
+                self.0.fetch_add(v, order)
+            }
+            /// Subtracts `v` (wrapping); the previous value.
+            #[inline]
+            pub fn fetch_sub(&self, v: $t, order: O) -> $t {
+                point();
+                self.0.fetch_sub(v, order)
+            }
+            /// Stores the maximum of the value and `v`; the previous value.
+            #[inline]
+            pub fn fetch_max(&self, v: $t, order: O) -> $t {
+                point();
+                self.0.fetch_max(v, order)
+            }
+            /// Stores the minimum of the value and `v`; the previous value.
+            #[inline]
+            pub fn fetch_min(&self, v: $t, order: O) -> $t {
+                point();
+                self.0.fetch_min(v, order)
+            }
+        };
+    }
+
+    atomic!(AtomicBool, bool, "true",);
+    atomic!(AtomicU8, u8, "7", int);
+    atomic!(AtomicU16, u16, "7", int);
+    atomic!(AtomicU32, u32, "7", int);
+    atomic!(AtomicU64, u64, "7", int);
+    atomic!(AtomicUsize, usize, "7", int);
+    atomic!(AtomicI8, i8, "-7", int);
+    atomic!(AtomicI16, i16, "-7", int);
+    atomic!(AtomicI32, i32, "-7", int);
+    atomic!(AtomicI64, i64, "-7", int);
+    atomic!(AtomicIsize, isize, "-7", int);
+}
