@@ -65,6 +65,7 @@
 
 pub mod casebook;
 pub mod check;
+pub mod lin;
 pub mod sync;
 
 mod account;
