@@ -76,7 +76,10 @@ fn a_get_needs_its_item_put_before_it_returns() {
 fn timed_out_get_while_an_item_was_certainly_there_is_rejected() {
     let e = bad(
         QueueSpec::new(1),
-        &h(vec![(1, Put(1), Done, 0, 1), (2, GetTimeout, TimedOut, 2, 3)]),
+        &h(vec![
+            (1, Put(1), Done, 0, 1),
+            (2, GetTimeout, TimedOut, 2, 3),
+        ]),
     );
     assert!(e.to_string().contains("GetTimeout"), "{e}");
 }
@@ -103,7 +106,10 @@ fn timed_out_get_overlapping_the_get_of_the_last_item_is_accepted() {
     // Overlapping a put only: the queue was empty before the put took effect.
     ok(
         QueueSpec::new(1),
-        &h(vec![(1, Put(1), Done, 0, 3), (2, GetTimeout, TimedOut, 1, 2)]),
+        &h(vec![
+            (1, Put(1), Done, 0, 3),
+            (2, GetTimeout, TimedOut, 1, 2),
+        ]),
     );
 }
 
@@ -211,7 +217,10 @@ fn close_refuses_later_puts_and_drains_before_refusing_gets() {
 fn a_blocked_get_ends_by_the_close_not_by_a_timeout() {
     ok(
         QueueSpec::new(1),
-        &h(vec![(2, Get, Closed, 0, 3), (1, Close, WasOpen(true), 1, 2)]),
+        &h(vec![
+            (2, Get, Closed, 0, 3),
+            (1, Close, WasOpen(true), 1, 2),
+        ]),
     );
     // A blocking get on an open empty queue has no instant to take effect.
     bad(QueueSpec::new(1), &h(vec![(2, Get, Closed, 0, 1)]));
@@ -223,7 +232,10 @@ fn a_blocked_get_ends_by_the_close_not_by_a_timeout() {
 fn task_done_is_refused_only_when_nothing_got_is_undone() {
     ok(
         QueueSpec::new(1),
-        &h(vec![(1, Put(1), Done, 0, 1), (1, TaskDone, NothingPending, 2, 3)]),
+        &h(vec![
+            (1, Put(1), Done, 0, 1),
+            (1, TaskDone, NothingPending, 2, 3),
+        ]),
     );
     bad(
         QueueSpec::new(1),
@@ -395,8 +407,26 @@ fn bank_transfers_are_atomic_and_split_by_account() {
         &h(vec![
             (1, t(0, 1, 5), BankRet::Done, 0, 1),
             (2, t(2, 3, 5), BankRet::Done, 2, 3),
-            (1, Withdraw { account: 1, amount: 5 }, BankRet::Balance(0), 4, 5),
-            (2, Withdraw { account: 0, amount: 1 }, BankRet::Overdraft, 6, 7),
+            (
+                1,
+                Withdraw {
+                    account: 1,
+                    amount: 5,
+                },
+                BankRet::Balance(0),
+                4,
+                5,
+            ),
+            (
+                2,
+                Withdraw {
+                    account: 0,
+                    amount: 1,
+                },
+                BankRet::Overdraft,
+                6,
+                7,
+            ),
         ]),
     )
     .unwrap();
@@ -433,7 +463,10 @@ fn the_counterexample_is_the_failing_window_after_the_last_quiet_moment() {
     assert!(e.start().contains("items: [100, 101]"), "{e}");
     let text = e.to_string();
     assert!(text.contains("T2") && text.contains("Got(101)"), "{text}");
-    assert!(!text.contains("Got(100)") && !text.contains("Got(249)"), "{text}");
+    assert!(
+        !text.contains("Got(100)") && !text.contains("Got(249)"),
+        "{text}"
+    );
 }
 
 #[test]

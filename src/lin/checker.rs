@@ -485,7 +485,13 @@ fn table<Op: fmt::Debug, Ret: fmt::Debug>(ops: &[Operation<Op, Ret>]) -> String 
     for o in ops {
         let cells: Vec<String> = threads
             .iter()
-            .map(|&t| pad(&if t == o.thread { cell(o) } else { String::new() }))
+            .map(|&t| {
+                pad(&if t == o.thread {
+                    cell(o)
+                } else {
+                    String::new()
+                })
+            })
             .collect();
         let _ = write!(out, "\n  {}", cells.join(" | ").trim_end());
     }
