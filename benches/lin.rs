@@ -1,0 +1,477 @@
+//! Linearizability checkers side by side, on the same recorded histories: verisync's
+//! `lin::check` (Wing & Gong + Lowe's memo + P-compositional split), stateright's
+//! `LinearizabilityTester` (backtracking over per-thread histories, no memo) and the `lincheck`
+//! crate's `LinearizabilityChecker` (backtracking over the happens-before graph's topological
+//! orders, no memo).
+//!
+//! ```text
+//! cargo bench --bench lin                    # 10^2 .. 10^5 operations, 5 alternating runs
+//! cargo bench --bench lin -- --runs 7 --max 10000
+//! ```
+//!
+//! Two histories per size, each recorded once from a real run of verisync's types on four
+//! threads: a `BoundedQueue` (capacity 16; two producers with `try_put`/`put_timeout`, two
+//! consumers with `try_get`/`get_timeout`, distinct items) and a bank of four `Account`s
+//! (deposits, withdrawals, balance reads and transfers between random accounts). stateright's
+//! tester is fed the history's calls and returns in time order; lincheck's recorder can only
+//! stamp operations as they happen, so the history is replayed through it on four threads
+//! that take turns in the recorded order (the same precedence relation; only the check is
+//! timed). The three must agree on every history.
+//!
+//! Each run times every checker once per history, in turn (a check shorter than 20 ms is
+//! repeated and averaged); a peer is not run at a size where its previous size took over
+//! `--budget-ms` (default 2000; both peers grow at least quadratically) or, for lincheck, past
+//! 10^4 operations (its happens-before graph has n²/2 edges: 400 MB at 10^4). The table gives
+//! verisync's median time, and per peer its median time and the ratio peer / verisync as
+//! median [min..max] over the runs.
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+mod bench {
+    use std::collections::HashMap;
+    use std::hint::black_box;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::thread;
+    use std::time::{Duration, Instant};
+
+    use lincheck::recorder::Recorder as _;
+    use verisync::lin::{
+        self, BankOp, BankRet, BankSpec, History, QueueOp, QueueRet, QueueSpec, Recorder, Spec,
+    };
+    use verisync::{Account, AccountError, BoundedQueue};
+
+    const CAPACITY: usize = 16;
+    const ACCOUNTS: usize = 4;
+    const OPENING: u64 = 100;
+
+    // -----------------------------------------------------------------------------------------
+    // Recording
+
+    /// A small deterministic generator per thread (the bench needs no statistical quality).
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    const WAIT: Duration = Duration::from_micros(50);
+
+    fn record_queue(n: usize) -> History<QueueOp, QueueRet> {
+        let q = Arc::new((BoundedQueue::new(CAPACITY), Recorder::new()));
+        let per = n / 4;
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || {
+                    let (queue, rec) = &*q;
+                    let mut rng = Lcg(t as u64 + 1);
+                    for i in 0..per {
+                        let item = (t * per + i) as u64;
+                        if t < 2 {
+                            if rng.below(2) == 0 {
+                                rec.record(t + 1, QueueOp::TryPut(item), || {
+                                    match queue.try_put(item) {
+                                        Ok(()) => QueueRet::Done,
+                                        Err(_) => QueueRet::Full,
+                                    }
+                                });
+                            } else {
+                                rec.record(t + 1, QueueOp::PutTimeout(item), || {
+                                    match queue.put_timeout(item, WAIT) {
+                                        Ok(()) => QueueRet::Done,
+                                        Err(_) => QueueRet::TimedOut,
+                                    }
+                                });
+                            }
+                        } else if rng.below(2) == 0 {
+                            rec.record(t + 1, QueueOp::TryGet, || match queue.try_get() {
+                                Ok(v) => QueueRet::Got(v),
+                                Err(_) => QueueRet::Empty,
+                            });
+                        } else {
+                            rec.record(t + 1, QueueOp::GetTimeout, || {
+                                match queue.get_timeout(WAIT) {
+                                    Ok(v) => QueueRet::Got(v),
+                                    Err(_) => QueueRet::TimedOut,
+                                }
+                            });
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        q.1.history()
+    }
+
+    fn record_bank(n: usize) -> History<BankOp, BankRet> {
+        let bank = Arc::new((
+            std::array::from_fn::<_, ACCOUNTS, _>(|_| Account::new(OPENING)),
+            Recorder::new(),
+        ));
+        let per = n / 4;
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let bank = Arc::clone(&bank);
+                thread::spawn(move || {
+                    let (accounts, rec) = &*bank;
+                    let mut rng = Lcg(t as u64 + 11);
+                    let ret = |r: Result<u64, AccountError>| match r {
+                        Ok(b) => BankRet::Balance(b),
+                        Err(AccountError::Overdraft { .. }) => BankRet::Overdraft,
+                        Err(AccountError::Overflow { .. }) => BankRet::Overflow,
+                    };
+                    for _ in 0..per {
+                        let a = rng.below(ACCOUNTS as u64) as usize;
+                        let amount = 1 + rng.below(30);
+                        let op = match rng.below(4) {
+                            0 => BankOp::Deposit { account: a, amount },
+                            1 => BankOp::Withdraw { account: a, amount },
+                            2 => BankOp::Balance { account: a },
+                            _ => BankOp::Transfer {
+                                from: a,
+                                to: rng.below(ACCOUNTS as u64) as usize,
+                                amount,
+                            },
+                        };
+                        rec.record(t + 1, op, || match op {
+                            BankOp::Deposit { account, amount } => {
+                                ret(accounts[account].deposit(amount))
+                            }
+                            BankOp::Withdraw { account, amount } => {
+                                ret(accounts[account].withdraw(amount))
+                            }
+                            BankOp::Balance { account } => {
+                                BankRet::Balance(accounts[account].balance())
+                            }
+                            BankOp::Transfer { from, to, amount } => {
+                                match Account::transfer(&accounts[from], &accounts[to], amount) {
+                                    Ok(()) => BankRet::Done,
+                                    Err(e) => ret(Err(e)),
+                                }
+                            }
+                        });
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        bank.1.history()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The peers' views of the same specifications
+
+    /// stateright's reference object: a step is valid where verisync's spec gives that result.
+    #[derive(Clone, Debug)]
+    struct Sr<S>(S);
+
+    impl<S: Spec> stateright::semantics::SequentialSpec for Sr<S> {
+        type Op = S::Op;
+        type Ret = Option<S::Ret>;
+        fn invoke(&mut self, op: &S::Op) -> Option<S::Ret> {
+            let mut next = self.0.clone();
+            let ret = next.apply(op);
+            if ret.is_some() {
+                self.0 = next;
+            }
+            ret
+        }
+    }
+
+    fn stateright_check<S: Spec>(init: &S, h: &History<S::Op, S::Ret>) -> bool {
+        use stateright::semantics::{ConsistencyTester, LinearizabilityTester};
+        let mut events: Vec<(u64, bool, usize)> = Vec::new();
+        for (i, op) in h.operations().iter().enumerate() {
+            events.push((op.call, false, i));
+            events.push((op.ret_at.expect("complete"), true, i));
+        }
+        events.sort_unstable();
+        let mut tester = LinearizabilityTester::new(Sr(init.clone()));
+        for (_, ret, i) in events {
+            let op = &h.operations()[i];
+            let fed = if ret {
+                tester.on_return(op.thread, op.ret.clone()).map(|_| ())
+            } else {
+                tester.on_invoke(op.thread, op.op.clone()).map(|_| ())
+            };
+            fed.expect("a well-formed history");
+        }
+        tester.is_consistent()
+    }
+
+    /// lincheck's sequential spec: `Default` is the bench's initial state.
+    struct Lc<S>(S);
+
+    impl Default for Lc<QueueSpec> {
+        fn default() -> Self {
+            Lc(QueueSpec::new(CAPACITY))
+        }
+    }
+
+    impl Default for Lc<BankSpec> {
+        fn default() -> Self {
+            Lc(BankSpec::new(vec![OPENING; ACCOUNTS]))
+        }
+    }
+
+    impl<S: Spec> lincheck::SequentialSpec for Lc<S>
+    where
+        Lc<S>: Default,
+    {
+        type Op = S::Op;
+        type Ret = Option<S::Ret>;
+        fn exec(&mut self, op: S::Op) -> Option<S::Ret> {
+            let mut next = self.0.clone();
+            let ret = next.apply(&op);
+            if ret.is_some() {
+                self.0 = next;
+            }
+            ret
+        }
+    }
+
+    /// The history replayed through lincheck's recorder: one real thread per history thread,
+    /// taking turns in the recorded order of calls and returns.
+    fn lincheck_execution<S: Spec>(
+        h: &History<S::Op, S::Ret>,
+    ) -> lincheck::Execution<S::Op, Option<S::Ret>>
+    where
+        S::Op: Send + Sync,
+        S::Ret: Send + Sync,
+    {
+        let ops = h.operations();
+        let mut events: Vec<(u64, bool, usize)> = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
+            events.push((op.call, false, i));
+            events.push((op.ret_at.expect("complete"), true, i));
+        }
+        events.sort_unstable();
+        let mut turn_of: HashMap<(usize, bool), usize> = HashMap::new();
+        for (k, &(_, ret, i)) in events.iter().enumerate() {
+            turn_of.insert((i, ret), k);
+        }
+        let mut by_thread: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            by_thread.entry(op.thread).or_default().push(i);
+        }
+        let recorder = lincheck::recorder::record_parallel_part();
+        let turn = AtomicUsize::new(0);
+        let wait = |k: usize| {
+            // Acquire: pairs with the Release below, so each turn sees the previous stamps.
+            while turn.load(Ordering::Acquire) != k {
+                thread::yield_now();
+            }
+        };
+        thread::scope(|s| {
+            for mine in by_thread.values() {
+                let mut rec = recorder.record_thread();
+                let (turn, turn_of, wait) = (&turn, &turn_of, &wait);
+                s.spawn(move || {
+                    for &i in mine {
+                        let (call, ret) = (turn_of[&(i, false)], turn_of[&(i, true)]);
+                        wait(call);
+                        rec.record(ops[i].op.clone(), || {
+                            // Release: hands the turn on after this call's stamp.
+                            turn.store(call + 1, Ordering::Release);
+                            wait(ret);
+                            ops[i].ret.clone()
+                        });
+                        // Release: as above, after the return's stamp.
+                        turn.store(ret + 1, Ordering::Release);
+                    }
+                });
+            }
+        });
+        recorder.finish()
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Timing
+
+    /// Seconds per call of `f` (repeated until 20 ms have passed), and its answer.
+    fn time(f: &mut dyn FnMut() -> bool) -> (f64, bool) {
+        let started = Instant::now();
+        let mut n = 0u32;
+        let mut answer;
+        loop {
+            answer = black_box(f());
+            n += 1;
+            if started.elapsed() >= Duration::from_millis(20) {
+                break;
+            }
+        }
+        (started.elapsed().as_secs_f64() / f64::from(n), answer)
+    }
+
+    /// Runs `f` on a thread with a deep stack: both peers recurse once per operation.
+    fn deep<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+        thread::scope(|s| {
+            thread::Builder::new()
+                .stack_size(4 << 30)
+                .spawn_scoped(s, f)
+                .expect("a thread with a 4 GiB stack reservation")
+                .join()
+                .expect("the checker does not panic")
+        })
+    }
+
+    struct Row {
+        name: String,
+        ours: Vec<f64>,
+        peers: Vec<(&'static str, Vec<f64>)>,
+    }
+
+    fn median(v: &[f64]) -> f64 {
+        let mut v = v.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    }
+
+    fn fmt_time(s: f64) -> String {
+        match s {
+            s if s >= 1.0 => format!("{s:.2} s"),
+            s if s >= 1e-3 => format!("{:.2} ms", s * 1e3),
+            s => format!("{:.1} µs", s * 1e6),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn measure<S: Spec>(
+        name: String,
+        init: &S,
+        h: &History<S::Op, S::Ret>,
+        runs: usize,
+        allowed: &mut HashMap<&'static str, bool>,
+        budget: f64,
+        with_lincheck: bool,
+        rows: &mut Vec<Row>,
+    ) where
+        S: Send + Sync,
+        S::Op: Send + Sync,
+        S::Ret: Send + Sync,
+        Lc<S>: Default,
+    {
+        let lc = (with_lincheck && allowed["lincheck"]).then(|| lincheck_execution::<S>(h));
+        let mut row = Row {
+            name,
+            ours: Vec::new(),
+            peers: vec![("stateright", Vec::new()), ("lincheck", Vec::new())],
+        };
+        for _ in 0..runs {
+            let (t, ok) = time(&mut || lin::check(init, h).is_ok());
+            assert!(
+                ok,
+                "{}: verisync rejects a history of a correct run",
+                row.name
+            );
+            row.ours.push(t);
+            if allowed["stateright"] {
+                let (t, ok) = deep(|| time(&mut || stateright_check(init, h)));
+                assert!(ok, "{}: stateright disagrees", row.name);
+                row.peers[0].1.push(t);
+            }
+            if let Some(exec) = &lc {
+                let (t, ok) = deep(|| {
+                    time(&mut || lincheck::checker::LinearizabilityChecker::<Lc<S>>::check(exec))
+                });
+                assert!(ok, "{}: lincheck disagrees", row.name);
+                row.peers[1].1.push(t);
+            }
+        }
+        for (peer, times) in &row.peers {
+            if !times.is_empty() && median(times) > budget {
+                allowed.insert(peer, false);
+            }
+        }
+        if !with_lincheck {
+            allowed.insert("lincheck", false);
+        }
+        rows.push(row);
+    }
+
+    pub fn main() {
+        let mut runs = 5;
+        let mut max = 100_000;
+        let mut budget = 2.0;
+        let mut args = std::env::args().skip(1);
+        while let Some(a) = args.next() {
+            let mut num = || args.next().and_then(|v| v.parse::<usize>().ok());
+            match a.as_str() {
+                "--runs" => runs = num().unwrap_or(runs).max(1),
+                "--max" => max = num().unwrap_or(max),
+                "--budget-ms" => budget = num().map_or(budget, |ms| ms as f64 / 1e3),
+                _ => {} // criterion-style flags from `cargo bench`
+            }
+        }
+        let mut rows = Vec::new();
+        for (shape, is_queue) in [("queue", true), ("bank", false)] {
+            let mut allowed: HashMap<&'static str, bool> =
+                [("stateright", true), ("lincheck", true)].into();
+            let mut sizes = vec![100, 400, 1_000, 10_000, 100_000];
+            if is_queue {
+                sizes.retain(|&n| n != 400);
+            }
+            for n in sizes.into_iter().filter(|&n| n <= max) {
+                let name = format!("{shape} {n}");
+                eprintln!("{name} ...");
+                if is_queue {
+                    let h = record_queue(n);
+                    let spec = QueueSpec::new(CAPACITY);
+                    let lc = n <= 10_000;
+                    measure(name, &spec, &h, runs, &mut allowed, budget, lc, &mut rows);
+                } else {
+                    let h = record_bank(n);
+                    let spec = BankSpec::new(vec![OPENING; ACCOUNTS]);
+                    let lc = n <= 10_000;
+                    measure(name, &spec, &h, runs, &mut allowed, budget, lc, &mut rows);
+                }
+            }
+        }
+        println!("| history | verisync | stateright | ratio | lincheck | ratio |");
+        println!("|---|---|---|---|---|---|");
+        for row in &rows {
+            let mut line = format!("| {} | {} |", row.name, fmt_time(median(&row.ours)));
+            for (_, times) in &row.peers {
+                if times.is_empty() {
+                    line.push_str(" not run | — |");
+                    continue;
+                }
+                let mut ratios: Vec<f64> =
+                    times.iter().zip(&row.ours).map(|(p, o)| p / o).collect();
+                ratios.sort_by(f64::total_cmp);
+                line.push_str(&format!(
+                    " {} | **{:.1}** [{:.1}..{:.1}] |",
+                    fmt_time(median(times)),
+                    median(&ratios),
+                    ratios[0],
+                    ratios[ratios.len() - 1]
+                ));
+            }
+            println!("{line}");
+        }
+        println!("({runs} alternating runs; ratio = peer / verisync, median [min..max])");
+    }
+}
+
+#[cfg(not(any(loom, feature = "shuttle")))]
+fn main() {
+    bench::main();
+}
+
+#[cfg(any(loom, feature = "shuttle"))]
+fn main() {
+    eprintln!(
+        "the lin bench measures the std build: run it without --cfg loom or --features shuttle"
+    );
+}
