@@ -385,10 +385,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
 
 /// The operations of `ops` (in call order) as they were at instant `t`: those called by then,
 /// the ones still running at `t` pending.
-fn prefix<'a, Op: Clone, Ret: Clone>(
-    ops: &[&'a Operation<Op, Ret>],
-    t: u64,
-) -> Vec<Operation<Op, Ret>> {
+fn prefix<Op: Clone, Ret: Clone>(ops: &[&Operation<Op, Ret>], t: u64) -> Vec<Operation<Op, Ret>> {
     ops.iter()
         .take_while(|o| o.call <= t)
         .map(|o| {

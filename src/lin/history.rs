@@ -233,12 +233,21 @@ pub struct Call {
 ///
 /// ```
 /// use verisync::lin::{self, QueueOp, QueueRet, QueueSpec, Recorder};
+/// use verisync::sync::{model, thread, Arc};
 /// use verisync::BoundedQueue;
 ///
-/// let (q, rec) = (BoundedQueue::new(2), Recorder::new());
-/// rec.record(1, QueueOp::Put(5), || { q.put(5).unwrap(); QueueRet::Done });
-/// rec.record(2, QueueOp::Get, || QueueRet::Got(q.get().unwrap()));
-/// assert!(lin::check(&QueueSpec::new(2), &rec.history()).is_ok());
+/// model(|| {
+///     let shared = Arc::new((BoundedQueue::new(2), Recorder::new()));
+///     let s2 = Arc::clone(&shared);
+///     let producer = thread::spawn(move || {
+///         let (q, rec) = &*s2;
+///         rec.record(1, QueueOp::Put(5), || { q.put(5).unwrap(); QueueRet::Done });
+///     });
+///     let (q, rec) = &*shared;
+///     rec.record(2, QueueOp::Get, || QueueRet::Got(q.get().unwrap()));
+///     producer.join().unwrap();
+///     assert!(lin::check(&QueueSpec::new(2), &rec.history()).is_ok());
+/// });
 /// ```
 #[derive(Debug)]
 pub struct Recorder<Op, Ret> {
