@@ -53,7 +53,9 @@ impl Linearization {
 /// h.push(1, QueueOp::Put(2), QueueRet::Done, 2, 3).unwrap();
 /// h.push(2, QueueOp::Get, QueueRet::Got(2), 4, 5).unwrap();
 /// let err = lin::check(&QueueSpec::new(2), &h).unwrap_err();
-/// assert_eq!(err.operations(), &[0, 1, 2]);
+/// // The window starts after the puts, from the queue they left: [1, 2].
+/// assert_eq!(err.operations(), &[2]);
+/// assert!(err.start().contains("items: [1, 2]"));
 /// assert!(err.to_string().contains("Got(2)"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
