@@ -24,13 +24,28 @@ use verisync::{
 const TIMEOUT: Duration = Duration::from_millis(1);
 /// std iterations and shuttle schedules (of each scheduler) per scenario: sized so that the
 /// whole file stays within a few seconds in each world.
-const ITERATIONS: usize = 150;
-const SCHEDULES: usize = 150;
+const ITERATIONS: usize = 300;
+const SCHEDULES: usize = 400;
 
 fn builder(name: &str) -> Builder {
     Builder::new(name)
         .iterations(ITERATIONS)
         .schedules(SCHEDULES)
+}
+
+/// Explores `f` with `b` and fails with the whole counterexample (`Builder::run` would print
+/// its first line only) and, under shuttle, the replay token.
+fn explore(b: Builder, f: impl Fn() + Send + Sync + 'static) {
+    let report = b.explore(f);
+    if let Some(failure) = report.failure {
+        let token = report
+            .replay
+            .map_or(String::new(), |t| format!("\nreplay token: {t}"));
+        panic!(
+            "{}\n(found after {} schedules or iterations){token}",
+            failure.message, report.schedules
+        );
+    }
 }
 
 /// Fails the execution (with the shrunk counterexample) unless the history is linearizable.
@@ -133,7 +148,7 @@ fn drain(t: usize, q: &Q) {
 #[cfg(not(loom))]
 #[test]
 fn bounded_queue_put_get_timeouts_close() {
-    builder("lin/bounded-queue").run(|| {
+    explore(builder("lin/bounded-queue"), || {
         let q: Arc<Q> = Arc::new((BoundedQueue::new(2), Recorder::new()));
         threads(
             &q,
@@ -169,7 +184,7 @@ fn bounded_queue_put_get_timeouts_close() {
 #[cfg(loom)]
 #[test]
 fn bounded_queue_timed_get_and_close_loom() {
-    builder("lin/bounded-queue-loom").preemptions(2).run(|| {
+    explore(builder("lin/bounded-queue-loom").preemptions(2), || {
         let q: Arc<Q> = Arc::new((BoundedQueue::new(1), Recorder::new()));
         threads(&q, vec![|t, q| put(t, q, 1)], vec![get_timeout], |t, q| {
             close(t, q);
@@ -193,7 +208,7 @@ fn task_done(t: usize, (q, rec): &J) {
 #[cfg(not(loom))]
 #[test]
 fn joinable_queue_task_done_and_join() {
-    builder("lin/joinable-queue").run(|| {
+    explore(builder("lin/joinable-queue"), || {
         let q: Arc<J> = Arc::new((JoinableQueue::new(2), Recorder::new()));
         threads(
             &q,
@@ -265,7 +280,7 @@ fn give_back(t: usize, rec: &Recorder<SemaphoreOp, SemaphoreRet>, permit: impl F
 #[cfg(not(loom))]
 #[test]
 fn semaphore_timed_acquire_and_release_n() {
-    builder("lin/semaphore").run(|| {
+    explore(builder("lin/semaphore"), || {
         let s: Arc<S> = Arc::new((Semaphore::new(1), Recorder::new()));
         threads(
             &s,
@@ -324,7 +339,7 @@ fn bounded_release(t: usize, (s, rec): &B, n: usize) {
 #[cfg(not(loom))]
 #[test]
 fn bounded_semaphore_over_release() {
-    builder("lin/bounded-semaphore").run(|| {
+    explore(builder("lin/bounded-semaphore"), || {
         let s: Arc<B> = Arc::new((BoundedSemaphore::new(2), Recorder::new()));
         threads(
             &s,
@@ -365,7 +380,7 @@ type M = (Mutex<u64>, Recorder<LockOp, LockRet>);
 #[cfg(not(loom))]
 #[test]
 fn mutex_lock_try_timeout() {
-    builder("lin/mutex").run(|| {
+    explore(builder("lin/mutex"), || {
         let m: Arc<M> = Arc::new((Mutex::new(0), Recorder::new()));
         fn locker(t: usize, (m, rec): &M) {
             let c = rec.call(t, LockOp::Lock { thread: t });
@@ -415,7 +430,7 @@ type R = (ReentrantLock<()>, Recorder<LockOp, LockRet>);
 #[cfg(not(loom))]
 #[test]
 fn reentrant_lock_reenters_and_excludes() {
-    builder("lin/reentrant-lock").run(|| {
+    explore(builder("lin/reentrant-lock"), || {
         let l: Arc<R> = Arc::new((ReentrantLock::new(()), Recorder::new()));
         fn nested(t: usize, (l, rec): &R) {
             let c = rec.call(t, LockOp::Lock { thread: t });
@@ -478,7 +493,7 @@ fn transfer(t: usize, (a, rec): &A, from: usize, to: usize, amount: u64) {
 #[cfg(not(loom))]
 #[test]
 fn accounts_deposit_withdraw_transfer() {
-    builder("lin/accounts").run(|| {
+    explore(builder("lin/accounts"), || {
         let a: Arc<A> = Arc::new((
             [Account::new(5), Account::new(0), Account::new(2)],
             Recorder::new(),
@@ -619,7 +634,7 @@ fn run_plan(capacity: usize, plan: &[Vec<Step>]) {
 #[cfg(not(loom))]
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig {
-        cases: 12,
+        cases: 24,
         failure_persistence: None,
         ..proptest::prelude::ProptestConfig::default()
     })]
@@ -634,9 +649,9 @@ proptest::proptest! {
         plan in proptest::collection::vec(proptest::collection::vec(step(), 1..5), 2..4),
     ) {
         let plan = Arc::new(plan);
-        builder("lin/generated-queue")
-            .iterations(20)
-            .schedules(40)
-            .run(move || run_plan(capacity, &plan));
+        explore(
+            builder("lin/generated-queue").iterations(20).schedules(50),
+            move || run_plan(capacity, &plan),
+        );
     }
 }
