@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! cargo bench --bench lin                    # 10^2 .. 10^5 operations, 5 alternating runs
-//! cargo bench --bench lin -- --runs 7 --max 10000
+//! cargo bench --bench lin -- --runs 7 --max 10000 --timeout-s 60
 //! ```
 //!
 //! Two histories per size, each recorded once from a real run of verisync's types on four
@@ -18,18 +18,23 @@
 //! that take turns in the recorded order (the same precedence relation; only the check is
 //! timed). The three must agree on every history.
 //!
-//! Each run times every checker once per history, in turn (a check shorter than 20 ms is
-//! repeated and averaged); a peer is not run at the next size (10 times more operations) where
-//! 100 times its time at this size would pass `--budget-ms` (default 60,000: both peers grow at
-//! least quadratically), nor, for lincheck, past 10^3 operations (its happens-before graph has
-//! n²/2 edges, and a queue history of 10^4 operations took it past 6 GB of memory). The table gives
-//! verisync's median time, and per peer its median time and the ratio peer / verisync as
-//! median [min..max] over the runs.
+//! Each run times verisync's checker in this process and each peer in a child process that
+//! loads the history from `target/lin-bench/` (neither peer can be interrupted, and either can
+//! run for minutes or exhaust memory on one history: the child is stopped after `--timeout-s`,
+//! default 30), in turn; a check shorter than 20 ms is repeated and averaged. A peer that was
+//! stopped, or whose median times 100 would pass the timeout (both grow at least
+//! quadratically), is not run at the larger sizes; lincheck is not run past 10^3 operations
+//! (its happens-before graph has n²/2 edges, and a queue history of 10^4 operations took it
+//! past 6 GB). The table gives verisync's median time, and per peer its median time and the
+//! ratio peer / verisync as median [min..max] over the runs.
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 mod bench {
     use std::collections::HashMap;
     use std::hint::black_box;
+    use std::io::Read as _;
+    use std::path::Path;
+    use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
     use std::thread;
@@ -298,6 +303,197 @@ mod bench {
     }
 
     // -----------------------------------------------------------------------------------------
+    // A history on disk: a peer runs in a child process, which the bench can stop at a timeout
+    // (neither peer can be interrupted, and either can run for minutes or exhaust memory).
+
+    trait Codec: Sized {
+        fn enc(&self) -> String;
+        fn dec(words: &[&str]) -> Self;
+    }
+
+    fn num<T: std::str::FromStr>(w: &str) -> T {
+        w.parse().ok().expect("a number written by enc")
+    }
+
+    impl Codec for QueueOp {
+        fn enc(&self) -> String {
+            match *self {
+                QueueOp::TryPut(v) => format!("tp {v}"),
+                QueueOp::PutTimeout(v) => format!("pt {v}"),
+                QueueOp::TryGet => "tg".into(),
+                QueueOp::GetTimeout => "gt".into(),
+                other => unreachable!("the bench records no {other:?}"),
+            }
+        }
+        fn dec(w: &[&str]) -> Self {
+            match w[0] {
+                "tp" => QueueOp::TryPut(num(w[1])),
+                "pt" => QueueOp::PutTimeout(num(w[1])),
+                "tg" => QueueOp::TryGet,
+                _ => QueueOp::GetTimeout,
+            }
+        }
+    }
+
+    impl Codec for QueueRet {
+        fn enc(&self) -> String {
+            match *self {
+                QueueRet::Done => "d".into(),
+                QueueRet::Got(v) => format!("g {v}"),
+                QueueRet::Full => "f".into(),
+                QueueRet::Empty => "e".into(),
+                QueueRet::TimedOut => "t".into(),
+                other => unreachable!("the bench records no {other:?}"),
+            }
+        }
+        fn dec(w: &[&str]) -> Self {
+            match w[0] {
+                "d" => QueueRet::Done,
+                "g" => QueueRet::Got(num(w[1])),
+                "f" => QueueRet::Full,
+                "e" => QueueRet::Empty,
+                _ => QueueRet::TimedOut,
+            }
+        }
+    }
+
+    impl Codec for BankOp {
+        fn enc(&self) -> String {
+            match *self {
+                BankOp::Deposit { account, amount } => format!("d {account} {amount}"),
+                BankOp::Withdraw { account, amount } => format!("w {account} {amount}"),
+                BankOp::Balance { account } => format!("b {account}"),
+                BankOp::Transfer { from, to, amount } => format!("t {from} {to} {amount}"),
+            }
+        }
+        fn dec(w: &[&str]) -> Self {
+            match w[0] {
+                "d" => BankOp::Deposit {
+                    account: num(w[1]),
+                    amount: num(w[2]),
+                },
+                "w" => BankOp::Withdraw {
+                    account: num(w[1]),
+                    amount: num(w[2]),
+                },
+                "b" => BankOp::Balance { account: num(w[1]) },
+                _ => BankOp::Transfer {
+                    from: num(w[1]),
+                    to: num(w[2]),
+                    amount: num(w[3]),
+                },
+            }
+        }
+    }
+
+    impl Codec for BankRet {
+        fn enc(&self) -> String {
+            match *self {
+                BankRet::Balance(v) => format!("b {v}"),
+                BankRet::Done => "d".into(),
+                BankRet::Overdraft => "o".into(),
+                BankRet::Overflow => "v".into(),
+                BankRet::NoSuchAccount => "n".into(),
+            }
+        }
+        fn dec(w: &[&str]) -> Self {
+            match w[0] {
+                "b" => BankRet::Balance(num(w[1])),
+                "d" => BankRet::Done,
+                "o" => BankRet::Overdraft,
+                "v" => BankRet::Overflow,
+                _ => BankRet::NoSuchAccount,
+            }
+        }
+    }
+
+    /// One operation a line: `thread call return | op | result`.
+    fn save<Op: Codec, Ret: Codec>(h: &History<Op, Ret>, path: &Path) {
+        let mut text = String::new();
+        for o in h.operations() {
+            let ret = o.ret.as_ref().expect("complete");
+            let at = o.ret_at.expect("complete");
+            text.push_str(&format!(
+                "{} {} {at} | {} | {}\n",
+                o.thread,
+                o.call,
+                o.op.enc(),
+                ret.enc()
+            ));
+        }
+        std::fs::write(path, text).expect("the bench writes its history under target/");
+    }
+
+    fn load<Op: Codec, Ret: Codec>(path: &Path) -> History<Op, Ret> {
+        let text = std::fs::read_to_string(path).expect("the parent wrote it");
+        let mut h = History::new();
+        for line in text.lines() {
+            let parts: Vec<Vec<&str>> = line.split(" | ").map(|p| p.split(' ').collect()).collect();
+            let (t, call, at) = (num(parts[0][0]), num(parts[0][1]), num(parts[0][2]));
+            h.push(t, Op::dec(&parts[1]), Ret::dec(&parts[2]), call, at)
+                .expect("a well-formed history");
+        }
+        h
+    }
+
+    /// The child's side: check the history at `path` with `peer` once, print the time.
+    fn child<S>(peer: &str, init: &S, path: &Path)
+    where
+        S: Spec + Send + Sync,
+        S::Op: Codec + Send + Sync,
+        S::Ret: Codec + Send + Sync,
+        Lc<S>: Default,
+    {
+        let h: History<S::Op, S::Ret> = load(path);
+        let (t, ok) = if peer == "stateright" {
+            deep(|| time(&mut || stateright_check(init, &h)))
+        } else {
+            let exec = lincheck_execution::<S>(&h);
+            deep(|| time(&mut || lincheck::checker::LinearizabilityChecker::<Lc<S>>::check(&exec)))
+        };
+        println!("RESULT {t} {ok}");
+    }
+
+    /// The parent's side: the seconds `peer` took on the history at `path`, `None` if it ran
+    /// past `timeout`. Panics if it disagrees (every history is of a correct run).
+    fn peer_time(peer: &str, shape: &str, path: &Path, timeout: Duration) -> Option<f64> {
+        let mut child = Command::new(std::env::current_exe().expect("the bench binary"))
+            .args(["--child", peer, shape])
+            .arg(path)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the bench runs itself");
+        let started = Instant::now();
+        loop {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            if started.elapsed() > timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+        let mut out = String::new();
+        child
+            .stdout
+            .take()
+            .expect("piped")
+            .read_to_string(&mut out)
+            .expect("utf-8");
+        let result = out.lines().find_map(|l| l.strip_prefix("RESULT "));
+        let words: Vec<&str> = result.expect("the child reports").split(' ').collect();
+        assert_eq!(
+            words[1],
+            "true",
+            "{peer} rejects the {shape} history at {}",
+            path.display()
+        );
+        Some(num(words[0]))
+    }
+
+    // -----------------------------------------------------------------------------------------
     // Timing
 
     /// Seconds per call of `f` (repeated until 20 ms have passed), and its answer.
@@ -330,7 +526,7 @@ mod bench {
     struct Row {
         name: String,
         ours: Vec<f64>,
-        peers: Vec<(&'static str, Vec<f64>)>,
+        peers: Vec<(&'static str, Vec<Option<f64>>)>,
     }
 
     fn median(v: &[f64]) -> f64 {
@@ -347,29 +543,32 @@ mod bench {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Times verisync's checker in this process and each allowed peer in a child process,
+    /// alternately, `runs` times; disallows a peer for the larger sizes once it times out or
+    /// once 100 times its median would pass the timeout (both grow at least quadratically).
     fn measure<S>(
-        name: String,
+        shape: &'static str,
+        n: usize,
         init: &S,
         h: &History<S::Op, S::Ret>,
-        runs: usize,
+        opts: &Opts,
         allowed: &mut HashMap<&'static str, bool>,
-        budget: f64,
-        with_lincheck: bool,
-        rows: &mut Vec<Row>,
-    ) where
+    ) -> Row
+    where
         S: Spec + Send + Sync,
-        S::Op: Send + Sync,
-        S::Ret: Send + Sync,
-        Lc<S>: Default,
+        S::Op: Codec + Send + Sync,
+        S::Ret: Codec + Send + Sync,
     {
-        let lc = (with_lincheck && allowed["lincheck"]).then(|| lincheck_execution::<S>(h));
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/lin-bench");
+        std::fs::create_dir_all(&dir).expect("target/ is writable");
+        let path = dir.join(format!("{shape}-{n}.txt"));
+        save(h, &path);
         let mut row = Row {
-            name,
+            name: format!("{shape} {n}"),
             ours: Vec::new(),
             peers: vec![("stateright", Vec::new()), ("lincheck", Vec::new())],
         };
-        for _ in 0..runs {
+        for _ in 0..opts.runs {
             let (t, ok) = time(&mut || lin::check(init, h).is_ok());
             assert!(
                 ok,
@@ -377,93 +576,113 @@ mod bench {
                 row.name
             );
             row.ours.push(t);
-            if allowed["stateright"] {
-                let (t, ok) = deep(|| time(&mut || stateright_check(init, h)));
-                assert!(ok, "{}: stateright disagrees", row.name);
-                row.peers[0].1.push(t);
-            }
-            if let Some(exec) = &lc {
-                let (t, ok) = deep(|| {
-                    time(&mut || lincheck::checker::LinearizabilityChecker::<Lc<S>>::check(exec))
-                });
-                assert!(ok, "{}: lincheck disagrees", row.name);
-                row.peers[1].1.push(t);
+            for (peer, times) in &mut row.peers {
+                if allowed[*peer] && (*peer != "lincheck" || n <= 1_000) {
+                    let t = peer_time(peer, shape, &path, opts.timeout);
+                    times.push(t);
+                    if t.is_none() {
+                        allowed.insert(peer, false);
+                    }
+                }
             }
         }
-        // Both peers grow at least quadratically: skip the next size (10 × this one) if this
-        // size, times 100, would pass the budget.
         for (peer, times) in &row.peers {
-            if !times.is_empty() && median(times) * 100.0 > budget {
+            let done: Vec<f64> = times.iter().flatten().copied().collect();
+            if !done.is_empty() && median(&done) * 100.0 > opts.timeout.as_secs_f64() {
                 allowed.insert(peer, false);
             }
         }
-        if !with_lincheck {
-            allowed.insert("lincheck", false);
-        }
-        rows.push(row);
+        row
+    }
+
+    struct Opts {
+        runs: usize,
+        max: usize,
+        timeout: Duration,
     }
 
     pub fn main() {
-        let mut runs = 5;
-        let mut max = 100_000;
-        let mut budget = 60.0;
-        let mut args = std::env::args().skip(1);
-        while let Some(a) = args.next() {
-            let mut num = || args.next().and_then(|v| v.parse::<usize>().ok());
+        let mut opts = Opts {
+            runs: 5,
+            max: 100_000,
+            timeout: Duration::from_secs(30),
+        };
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.first().map(String::as_str) == Some("--child") {
+            let path = Path::new(&args[3]);
+            match args[2].as_str() {
+                "queue" => child(&args[1], &QueueSpec::new(CAPACITY), path),
+                _ => child(&args[1], &BankSpec::new(vec![OPENING; ACCOUNTS]), path),
+            }
+            return;
+        }
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let mut num = || it.next().and_then(|v| v.parse::<u64>().ok());
             match a.as_str() {
-                "--runs" => runs = num().unwrap_or(runs).max(1),
-                "--max" => max = num().unwrap_or(max),
-                "--budget-ms" => budget = num().map_or(budget, |ms| ms as f64 / 1e3),
+                "--runs" => opts.runs = num().map_or(opts.runs, |r| r.max(1) as usize),
+                "--max" => opts.max = num().map_or(opts.max, |m| m as usize),
+                "--timeout-s" => opts.timeout = num().map_or(opts.timeout, Duration::from_secs),
                 _ => {} // criterion-style flags from `cargo bench`
             }
         }
         let mut rows = Vec::new();
-        for (shape, is_queue) in [("queue", true), ("bank", false)] {
+        for shape in ["queue", "bank"] {
             let mut allowed: HashMap<&'static str, bool> =
                 [("stateright", true), ("lincheck", true)].into();
-            let mut sizes = vec![100, 400, 1_000, 10_000, 100_000];
-            if is_queue {
-                sizes.retain(|&n| n != 400);
-            }
-            for n in sizes.into_iter().filter(|&n| n <= max) {
-                let name = format!("{shape} {n}");
-                eprintln!("{name} ...");
-                if is_queue {
+            let sizes: &[usize] = if shape == "queue" {
+                &[100, 1_000, 10_000, 100_000]
+            } else {
+                &[100, 400, 1_000, 10_000, 100_000]
+            };
+            for &n in sizes.iter().filter(|&&n| n <= opts.max) {
+                eprintln!("{shape} {n} ...");
+                rows.push(if shape == "queue" {
                     let h = record_queue(n);
-                    let spec = QueueSpec::new(CAPACITY);
-                    let lc = n <= 1_000;
-                    measure(name, &spec, &h, runs, &mut allowed, budget, lc, &mut rows);
+                    measure(shape, n, &QueueSpec::new(CAPACITY), &h, &opts, &mut allowed)
                 } else {
                     let h = record_bank(n);
                     let spec = BankSpec::new(vec![OPENING; ACCOUNTS]);
-                    let lc = n <= 1_000;
-                    measure(name, &spec, &h, runs, &mut allowed, budget, lc, &mut rows);
-                }
+                    measure(shape, n, &spec, &h, &opts, &mut allowed)
+                });
             }
         }
         println!("| history | verisync | stateright | ratio | lincheck | ratio |");
         println!("|---|---|---|---|---|---|");
         for row in &rows {
-            let mut line = format!("| {} | {} |", row.name, fmt_time(median(&row.ours)));
+            let ours = median(&row.ours);
+            let mut line = format!("| {} | {} |", row.name, fmt_time(ours));
             for (_, times) in &row.peers {
                 if times.is_empty() {
                     line.push_str(" not run | — |");
-                    continue;
+                } else if times.iter().any(Option::is_none) {
+                    let limit = opts.timeout.as_secs_f64();
+                    line.push_str(&format!(
+                        " > {limit:.0} s (stopped) | > {:.0} |",
+                        limit / ours
+                    ));
+                } else {
+                    let times: Vec<f64> = times.iter().flatten().copied().collect();
+                    let mut ratios: Vec<f64> =
+                        times.iter().zip(&row.ours).map(|(p, o)| p / o).collect();
+                    ratios.sort_by(f64::total_cmp);
+                    line.push_str(&format!(
+                        " {} | **{:.1}** [{:.1}..{:.1}] |",
+                        fmt_time(median(&times)),
+                        median(&ratios),
+                        ratios[0],
+                        ratios[ratios.len() - 1]
+                    ));
                 }
-                let mut ratios: Vec<f64> =
-                    times.iter().zip(&row.ours).map(|(p, o)| p / o).collect();
-                ratios.sort_by(f64::total_cmp);
-                line.push_str(&format!(
-                    " {} | **{:.1}** [{:.1}..{:.1}] |",
-                    fmt_time(median(times)),
-                    median(&ratios),
-                    ratios[0],
-                    ratios[ratios.len() - 1]
-                ));
             }
             println!("{line}");
         }
-        println!("({runs} alternating runs; ratio = peer / verisync, median [min..max])");
+        println!(
+            "({} alternating runs; ratio = peer / verisync, median [min..max]; peers stopped \
+             after {} s)",
+            opts.runs,
+            opts.timeout.as_secs()
+        );
     }
 }
 
