@@ -288,17 +288,17 @@ fn semaphore_timed_acquire_and_release_n() {
                 |t, (s, rec)| {
                     let c = rec.call(t, SemaphoreOp::Acquire);
                     let p = s.acquire();
-                    rec.ret(c, SemaphoreRet::Acquired);
+                    c.ret(SemaphoreRet::Acquired);
                     give_back(t, rec, || drop(p));
                 },
                 |t, (s, rec)| {
                     let c = rec.call(t, SemaphoreOp::AcquireTimeout);
                     match s.acquire_timeout(TIMEOUT) {
                         Some(p) => {
-                            rec.ret(c, SemaphoreRet::Acquired);
+                            c.ret(SemaphoreRet::Acquired);
                             give_back(t, rec, || drop(p));
                         }
-                        None => rec.ret(c, SemaphoreRet::Refused),
+                        None => c.ret(SemaphoreRet::Refused),
                     }
                 },
                 |t, (s, rec)| {
@@ -311,9 +311,9 @@ fn semaphore_timed_acquire_and_release_n() {
                         match s.try_acquire() {
                             Some(p) => {
                                 p.forget();
-                                rec.ret(c, SemaphoreRet::Acquired);
+                                c.ret(SemaphoreRet::Acquired);
                             }
-                            None => rec.ret(c, SemaphoreRet::Refused),
+                            None => c.ret(SemaphoreRet::Refused),
                         }
                     }
                 },
@@ -348,7 +348,7 @@ fn bounded_semaphore_over_release() {
                     let (s, rec) = b;
                     let c = rec.call(t, SemaphoreOp::Acquire);
                     s.acquire().forget();
-                    rec.ret(c, SemaphoreRet::Acquired);
+                    c.ret(SemaphoreRet::Acquired);
                     bounded_release(t, b, 1);
                 },
                 |t, b| {
@@ -357,10 +357,10 @@ fn bounded_semaphore_over_release() {
                     match s.acquire_timeout(TIMEOUT) {
                         Some(p) => {
                             p.forget();
-                            rec.ret(c, SemaphoreRet::Acquired);
+                            c.ret(SemaphoreRet::Acquired);
                             bounded_release(t, b, 1);
                         }
-                        None => rec.ret(c, SemaphoreRet::Refused),
+                        None => c.ret(SemaphoreRet::Refused),
                     }
                 },
                 // A stray release: refused unless a permit is out.
@@ -385,7 +385,7 @@ fn mutex_lock_try_timeout() {
         fn locker(t: usize, (m, rec): &M) {
             let c = rec.call(t, LockOp::Lock { thread: t });
             let mut g = m.lock();
-            rec.ret(c, LockRet::Locked(1));
+            c.ret(LockRet::Locked(1));
             *g += 1;
             rec.record(t, LockOp::Unlock { thread: t }, || {
                 drop(g);
@@ -398,24 +398,24 @@ fn mutex_lock_try_timeout() {
                 let c = rec.call(t, LockOp::LockTimeout { thread: t });
                 match m.lock_timeout(TIMEOUT) {
                     Some(g) => {
-                        rec.ret(c, LockRet::Locked(1));
+                        c.ret(LockRet::Locked(1));
                         rec.record(t, LockOp::Unlock { thread: t }, || {
                             drop(g);
                             LockRet::Unlocked
                         });
                     }
-                    None => rec.ret(c, LockRet::Refused),
+                    None => c.ret(LockRet::Refused),
                 }
                 let c = rec.call(t, LockOp::TryLock { thread: t });
                 match m.try_lock() {
                     Some(g) => {
-                        rec.ret(c, LockRet::Locked(1));
+                        c.ret(LockRet::Locked(1));
                         rec.record(t, LockOp::Unlock { thread: t }, || {
                             drop(g);
                             LockRet::Unlocked
                         });
                     }
-                    None => rec.ret(c, LockRet::Refused),
+                    None => c.ret(LockRet::Refused),
                 }
             }],
             vec![],
@@ -435,12 +435,12 @@ fn reentrant_lock_reenters_and_excludes() {
         fn nested(t: usize, (l, rec): &R) {
             let c = rec.call(t, LockOp::Lock { thread: t });
             let outer = l.lock();
-            rec.ret(c, LockRet::Locked(l.hold_count()));
+            c.ret(LockRet::Locked(l.hold_count()));
             let c = rec.call(t, LockOp::LockTimeout { thread: t });
             let inner = l
                 .lock_timeout(TIMEOUT)
                 .expect("the owner re-enters at once");
-            rec.ret(c, LockRet::Locked(l.hold_count()));
+            c.ret(LockRet::Locked(l.hold_count()));
             for g in [inner, outer] {
                 rec.record(t, LockOp::Unlock { thread: t }, || {
                     drop(g);
@@ -454,13 +454,13 @@ fn reentrant_lock_reenters_and_excludes() {
                 let c = rec.call(t, LockOp::TryLock { thread: t });
                 match l.try_lock() {
                     Some(g) => {
-                        rec.ret(c, LockRet::Locked(l.hold_count()));
+                        c.ret(LockRet::Locked(l.hold_count()));
                         rec.record(t, LockOp::Unlock { thread: t }, || {
                             drop(g);
                             LockRet::Unlocked
                         });
                     }
-                    None => rec.ret(c, LockRet::Refused),
+                    None => c.ret(LockRet::Refused),
                 }
             }],
             vec![],

@@ -204,18 +204,42 @@ impl<Op, Ret> FromIterator<Operation<Op, Ret>> for History<Op, Ret> {
     }
 }
 
-/// The handle [`Recorder::call`] returns: give it back to [`Recorder::ret`] with the result.
+/// An operation whose call [`Recorder::call`] has stamped: [`ret`](Call::ret) stamps its
+/// return. It borrows its recorder, so a return cannot be recorded into another history, nor
+/// twice; one dropped without `ret` leaves the operation pending.
 ///
 /// ```
 /// use verisync::lin::{QueueOp, QueueRet, Recorder};
 /// let rec = Recorder::new();
 /// let call = rec.call(1, QueueOp::TryGet);
-/// rec.ret(call, QueueRet::Empty);
+/// call.ret(QueueRet::Empty);
+/// assert!(!rec.history().operations()[0].is_pending());
 /// ```
 #[derive(Debug)]
 #[must_use = "an operation whose return is not recorded stays pending"]
-pub struct Call {
+pub struct Call<'r, Op, Ret> {
+    recorder: &'r Recorder<Op, Ret>,
     index: usize,
+}
+
+impl<Op, Ret> Call<'_, Op, Ret> {
+    /// Stamps the return of this operation, with its result.
+    ///
+    /// ```
+    /// use verisync::lin::{QueueOp, QueueRet, Recorder};
+    /// let rec = Recorder::new();
+    /// let c = rec.call(1, QueueOp::TryPut(3));
+    /// c.ret(QueueRet::Done);
+    /// assert_eq!(rec.history().operations()[0].ret, Some(QueueRet::Done));
+    /// ```
+    pub fn ret(self, ret: Ret) {
+        let mut log = self.recorder.log();
+        let at = log.clock;
+        log.clock += 1;
+        let op = &mut log.ops[self.index];
+        op.ret = Some(ret);
+        op.ret_at = Some(at);
+    }
 }
 
 /// Records a [`History`] while threads run: each operation's call and return, stamped by one
@@ -277,6 +301,14 @@ impl<Op, Ret> Default for Recorder<Op, Ret> {
     }
 }
 
+impl<Op, Ret> Recorder<Op, Ret> {
+    fn log(&self) -> MutexGuard<'_, Log<Op, Ret>> {
+        // A panic elsewhere cannot leave the log half-written (every update is one push or one
+        // field store), so a poisoned lock still holds a consistent log.
+        self.log.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 impl<Op: Clone, Ret: Clone> Recorder<Op, Ret> {
     /// An empty recorder.
     ///
@@ -289,12 +321,6 @@ impl<Op: Clone, Ret: Clone> Recorder<Op, Ret> {
         Self::default()
     }
 
-    fn log(&self) -> MutexGuard<'_, Log<Op, Ret>> {
-        // A panic elsewhere cannot leave the log half-written (every update is one push or one
-        // field store), so a poisoned lock still holds a consistent log.
-        self.log.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Stamps the call of `op` by `thread`, just before the caller performs it.
     ///
     /// ```
@@ -303,7 +329,7 @@ impl<Op: Clone, Ret: Clone> Recorder<Op, Ret> {
     /// let _pending = rec.call(1, QueueOp::Get); // never returns: stays pending
     /// assert!(rec.history().operations()[0].is_pending());
     /// ```
-    pub fn call(&self, thread: usize, op: Op) -> Call {
+    pub fn call(&self, thread: usize, op: Op) -> Call<'_, Op, Ret> {
         let mut log = self.log();
         let call = log.clock;
         log.clock += 1;
@@ -315,26 +341,9 @@ impl<Op: Clone, Ret: Clone> Recorder<Op, Ret> {
             ret_at: None,
         });
         Call {
+            recorder: self,
             index: log.ops.len() - 1,
         }
-    }
-
-    /// Stamps the return of the operation `call` stands for, with its result.
-    ///
-    /// ```
-    /// use verisync::lin::{QueueOp, QueueRet, Recorder};
-    /// let rec = Recorder::new();
-    /// let c = rec.call(1, QueueOp::TryPut(3));
-    /// rec.ret(c, QueueRet::Done);
-    /// assert_eq!(rec.history().operations()[0].ret, Some(QueueRet::Done));
-    /// ```
-    pub fn ret(&self, call: Call, ret: Ret) {
-        let mut log = self.log();
-        let at = log.clock;
-        log.clock += 1;
-        let op = &mut log.ops[call.index];
-        op.ret = Some(ret);
-        op.ret_at = Some(at);
     }
 
     /// Records `thread` performing `op` by running `f`, which performs it and says what came
@@ -349,7 +358,7 @@ impl<Op: Clone, Ret: Clone> Recorder<Op, Ret> {
     pub fn record(&self, thread: usize, op: Op, f: impl FnOnce() -> Ret) -> Ret {
         let call = self.call(thread, op);
         let ret = f();
-        self.ret(call, ret.clone());
+        call.ret(ret.clone());
         ret
     }
 
