@@ -303,6 +303,11 @@ fn semaphore_timed_acquire_refusal_needs_no_free_permit() {
     };
     ok(SemaphoreSpec::new(0), &three(3));
     bad(SemaphoreSpec::new(0), &three(2));
+    // A plain semaphore refuses a release past MAX_PERMITS, as the real one does.
+    let max = verisync::Semaphore::MAX_PERMITS;
+    let past = h(vec![(1, Release(1), OverRelease, 0, 1)]);
+    ok(SemaphoreSpec::new(max), &past);
+    bad(SemaphoreSpec::new(max - 1), &past);
 }
 
 #[test]

@@ -193,7 +193,8 @@ pub enum SemaphoreRet {
     Refused,
     /// A release succeeded.
     Released,
-    /// A release refused whole: past a bounded semaphore's bound, or past the count's range.
+    /// A release refused whole: past a bounded semaphore's bound, or past
+    /// [`Semaphore::MAX_PERMITS`](crate::Semaphore::MAX_PERMITS).
     OverRelease,
 }
 
@@ -228,6 +229,11 @@ impl SemaphoreSpec {
         }
     }
 
+    /// The most permits the count may reach: the bound, or `Semaphore::MAX_PERMITS`.
+    fn max(&self) -> usize {
+        self.bound.unwrap_or(crate::Semaphore::MAX_PERMITS)
+    }
+
     /// A [`BoundedSemaphore`](crate::BoundedSemaphore) with `permits` free, never more.
     ///
     /// ```
@@ -258,7 +264,7 @@ impl Spec for SemaphoreSpec {
                 SemaphoreRet::Acquired
             }
             SemaphoreOp::Release(n) => match self.permits.checked_add(n) {
-                Some(after) if self.bound.is_none_or(|b| after <= b) => {
+                Some(after) if after <= self.max() => {
                     self.permits = after;
                     SemaphoreRet::Released
                 }
