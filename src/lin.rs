@@ -44,9 +44,10 @@
 //! * **Timed out** (`get_timeout`, `put_timeout`, `acquire_timeout`, `lock_timeout`,
 //!   `join_timeout` that gave up): explained if at some instant inside its interval the
 //!   blocking form would have waited: the queue empty and open (for a get), full and open (for
-//!   a put), no permit, the lock held (a reentrant lock: by another thread), a task unfinished. A timed-out get while an
-//!   item was certainly there all along is rejected; one that overlapped the get of the last
-//!   item is accepted. A timed operation that succeeded is a blocking one that took effect.
+//!   a put), no permit, the lock held (a reentrant lock: by another thread), a task unfinished.
+//!   A timed-out get while an item was certainly there all along is rejected; one that
+//!   overlapped the get of the last item is accepted. A timed operation that succeeded is a
+//!   blocking one that took effect.
 //! * **Try** (`try_get`, `try_put`, `try_acquire`, `try_lock`): like a timed operation with a
 //!   zero timeout; its refusal needs an instant at which it would have had to wait.
 //! * **`close`** takes effect at one instant: puts after it are refused, gets after it drain

@@ -59,7 +59,11 @@ impl Linearization {
 /// assert!(err.to_string().contains("Got(2)"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("not linearizable: no order of these {} operations explains their results, starting from {start}\n{table}", .operations.len())]
+#[error(
+    "not linearizable: no order of these {} operations explains their results, \
+     starting from {start}\n{table}",
+    .operations.len()
+)]
 pub struct NotLinearizable {
     operations: Vec<usize>,
     start: String,

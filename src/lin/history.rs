@@ -13,7 +13,13 @@ use thiserror::Error;
 ///
 /// ```
 /// use verisync::lin::{Operation, QueueOp, QueueRet};
-/// let op = Operation { thread: 1, op: QueueOp::Get, ret: Some(QueueRet::Got(7)), call: 3, ret_at: Some(5) };
+/// let op = Operation {
+///     thread: 1,
+///     op: QueueOp::Get,
+///     ret: Some(QueueRet::Got(7)),
+///     call: 3,
+///     ret_at: Some(5),
+/// };
 /// assert!(!op.is_pending());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +55,8 @@ impl<Op, Ret> Operation<Op, Ret> {
 /// ```
 /// use verisync::lin::{History, HistoryError, QueueOp, QueueRet};
 /// let mut h = History::new();
-/// assert_eq!(h.push(1, QueueOp::Get, QueueRet::Got(1), 5, 4), Err(HistoryError::ReturnBeforeCall { call: 5, ret: 4 }));
+/// let err = h.push(1, QueueOp::Get, QueueRet::Got(1), 5, 4);
+/// assert_eq!(err, Err(HistoryError::ReturnBeforeCall { call: 5, ret: 4 }));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 pub enum HistoryError {
@@ -193,7 +200,8 @@ impl<Op, Ret> FromIterator<Operation<Op, Ret>> for History<Op, Ret> {
     ///
     /// ```
     /// use verisync::lin::{History, Operation, QueueOp, QueueRet};
-    /// let op = Operation { thread: 1, op: QueueOp::TryGet, ret: Some(QueueRet::Empty), call: 0, ret_at: Some(1) };
+    /// let (op, ret) = (QueueOp::TryGet, Some(QueueRet::Empty));
+    /// let op = Operation { thread: 1, op, ret, call: 0, ret_at: Some(1) };
     /// let h: History<_, _> = std::iter::once(op).collect();
     /// assert_eq!(h.len(), 1);
     /// ```

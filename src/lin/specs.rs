@@ -486,7 +486,8 @@ impl BankSpec {
     /// ```
     /// use verisync::lin::{BankOp, BankRet, BankSpec, Spec};
     /// let mut bank = BankSpec::new(vec![3]);
-    /// assert_eq!(bank.apply(&BankOp::Withdraw { account: 0, amount: 4 }), Some(BankRet::Overdraft));
+    /// let w = BankOp::Withdraw { account: 0, amount: 4 };
+    /// assert_eq!(bank.apply(&w), Some(BankRet::Overdraft));
     /// ```
     pub fn new(balances: Vec<u64>) -> Self {
         BankSpec { balances }
