@@ -1,8 +1,9 @@
 //! Linearizability checkers side by side, on the same recorded histories: verisync's
-//! `lin::check` (Wing & Gong + Lowe's memo + P-compositional split), stateright's
-//! `LinearizabilityTester` (backtracking over per-thread histories, no memo) and the `lincheck`
-//! crate's `LinearizabilityChecker` (backtracking over the happens-before graph's topological
-//! orders, no memo).
+//! `lin::check` (Wing & Gong + Lowe's memo + P-compositional split), todc-utils' `WGLChecker`
+//! (Wing & Gong + Lowe's memo, over a vector of entries), stateright's `LinearizabilityTester`
+//! (backtracking over per-thread histories, no memo) and the `lincheck` crate's
+//! `LinearizabilityChecker` (backtracking over the happens-before graph's topological orders,
+//! no memo).
 //!
 //! ```text
 //! cargo bench --bench lin                    # 10^2 .. 10^5 operations, 5 alternating runs
@@ -12,11 +13,11 @@
 //! Two histories per size, each recorded once from a real run of verisync's types on four
 //! threads: a `BoundedQueue` (capacity 16; two producers with `try_put`/`put_timeout`, two
 //! consumers with `try_get`/`get_timeout`, distinct items) and a bank of four `Account`s
-//! (deposits, withdrawals, balance reads and transfers between random accounts). stateright's
-//! tester is fed the history's calls and returns in time order; lincheck's recorder can only
-//! stamp operations as they happen, so the history is replayed through it on four threads
-//! that take turns in the recorded order (the same precedence relation; only the check is
-//! timed). The three must agree on every history.
+//! (deposits, withdrawals, balance reads and transfers between random accounts). todc-utils
+//! and stateright are fed the history's calls and returns in time order; lincheck's recorder
+//! can only stamp operations as they happen, so the history is replayed through it on four
+//! threads that take turns in the recorded order (the same precedence relation; only the check
+//! is timed). The four must agree on every history.
 //!
 //! Each run times verisync's checker in this process and each peer in a child process that
 //! loads the history from `target/lin-bench/` (neither peer can be interrupted, and either can
@@ -302,6 +303,63 @@ mod bench {
         recorder.finish()
     }
 
+    /// todc-utils' specification: a type with a fixed initial state, operations that carry
+    /// their result, and a step that says whether it is valid.
+    struct Todc<S>(std::marker::PhantomData<S>);
+
+    trait Initial: Spec {
+        fn initial() -> Self;
+    }
+
+    impl Initial for QueueSpec {
+        fn initial() -> Self {
+            QueueSpec::new(CAPACITY)
+        }
+    }
+
+    impl Initial for BankSpec {
+        fn initial() -> Self {
+            BankSpec::new(vec![OPENING; ACCOUNTS])
+        }
+    }
+
+    impl<S: Initial> todc_utils::Specification for Todc<S> {
+        type State = S;
+        type Operation = (S::Op, S::Ret);
+        fn init() -> S {
+            S::initial()
+        }
+        fn apply((op, ret): &(S::Op, S::Ret), state: &S) -> (bool, S) {
+            let mut next = state.clone();
+            let valid = next.apply(op).is_some_and(|got| got == *ret);
+            (valid, next)
+        }
+    }
+
+    fn todc_history<S: Spec>(h: &History<S::Op, S::Ret>) -> todc_utils::History<(S::Op, S::Ret)> {
+        use todc_utils::Action;
+        let ops = h.operations();
+        let mut events: Vec<(u64, bool, usize)> = Vec::new();
+        for (i, op) in ops.iter().enumerate() {
+            events.push((op.call, false, i));
+            events.push((op.ret_at.expect("complete"), true, i));
+        }
+        events.sort_unstable();
+        let actions = events
+            .into_iter()
+            .map(|(_, ret, i)| {
+                let pair = (ops[i].op.clone(), ops[i].ret.clone().expect("complete"));
+                let action = if ret {
+                    Action::Response(pair)
+                } else {
+                    Action::Call(pair)
+                };
+                (ops[i].thread, action)
+            })
+            .collect();
+        todc_utils::History::from_actions(actions)
+    }
+
     // -----------------------------------------------------------------------------------------
     // A history on disk: a peer runs in a child process, which the bench can stop at a timeout
     // (neither peer can be interrupted, and either can run for minutes or exhaust memory).
@@ -439,7 +497,7 @@ mod bench {
     /// The child's side: check the history at `path` with `peer` once, print the time.
     fn child<S>(peer: &str, init: &S, path: &Path)
     where
-        S: Spec + Send + Sync,
+        S: Initial + Send + Sync,
         S::Op: Codec + Send + Sync,
         S::Ret: Codec + Send + Sync,
         Lc<S>: Default,
@@ -447,6 +505,9 @@ mod bench {
         let h: History<S::Op, S::Ret> = load(path);
         let (t, ok) = if peer == "stateright" {
             deep(|| time(&mut || stateright_check(init, &h)))
+        } else if peer == "todc-utils" {
+            let th = todc_history::<S>(&h);
+            deep(|| time(&mut || todc_utils::WGLChecker::<Todc<S>>::is_linearizable(th.clone())))
         } else {
             let exec = lincheck_execution::<S>(&h);
             deep(|| time(&mut || lincheck::checker::LinearizabilityChecker::<Lc<S>>::check(&exec)))
@@ -566,7 +627,11 @@ mod bench {
         let mut row = Row {
             name: format!("{shape} {n}"),
             ours: Vec::new(),
-            peers: vec![("stateright", Vec::new()), ("lincheck", Vec::new())],
+            peers: vec![
+                ("todc-utils", Vec::new()),
+                ("stateright", Vec::new()),
+                ("lincheck", Vec::new()),
+            ],
         };
         for _ in 0..opts.runs {
             let (t, ok) = time(&mut || lin::check(init, h).is_ok());
@@ -628,8 +693,12 @@ mod bench {
         }
         let mut rows = Vec::new();
         for shape in ["queue", "bank"] {
-            let mut allowed: HashMap<&'static str, bool> =
-                [("stateright", true), ("lincheck", true)].into();
+            let mut allowed: HashMap<&'static str, bool> = [
+                ("todc-utils", true),
+                ("stateright", true),
+                ("lincheck", true),
+            ]
+            .into();
             let sizes: &[usize] = if shape == "queue" {
                 &[100, 1_000, 10_000, 100_000]
             } else {
@@ -647,8 +716,10 @@ mod bench {
                 });
             }
         }
-        println!("| history | verisync | stateright | ratio | lincheck | ratio |");
-        println!("|---|---|---|---|---|---|");
+        println!(
+            "| history | verisync | todc-utils | ratio | stateright | ratio | lincheck | ratio |"
+        );
+        println!("|---|---|---|---|---|---|---|---|");
         for row in &rows {
             let ours = median(&row.ours);
             let mut line = format!("| {} | {} |", row.name, fmt_time(ours));
