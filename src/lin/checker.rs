@@ -1,7 +1,7 @@
 //! The checker: Wing & Gong's search with Lowe's memoisation, split by P-compositionality, and
 //! the shrinking of a failure to a small window that no order explains.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -170,7 +170,7 @@ fn partition<S: Spec>(spec: &S, ops: &[Operation<S::Op, S::Ret>]) -> Vec<Vec<usi
         }
         i
     }
-    let mut owner = std::collections::HashMap::new();
+    let mut owner: HashMap<usize, usize, BuildHasherDefault<Fx>> = HashMap::default();
     let mut everything: Option<usize> = None;
     for &i in &order {
         let parts = spec.partition(&ops[i].op);
@@ -199,7 +199,7 @@ fn partition<S: Spec>(spec: &S, ops: &[Operation<S::Op, S::Ret>]) -> Vec<Vec<usi
             parent[a] = b;
         }
     }
-    let mut groups: std::collections::HashMap<usize, Vec<usize>> = Default::default();
+    let mut groups: HashMap<usize, Vec<usize>, BuildHasherDefault<Fx>> = HashMap::default();
     for &i in &order {
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(i);
@@ -281,10 +281,24 @@ impl Done {
             self.high_word -= 1;
         }
     }
-    fn key(&self) -> (usize, Vec<u64>) {
+    /// The memo's key: inline while the done operations above `low` span two words or fewer,
+    /// which with a few threads is nearly always (no allocation per step).
+    fn key(&self) -> Key {
         let from = self.low / 64;
-        (from, self.words[from..=self.high_word.max(from)].to_vec())
+        let words = &self.words[from..=self.high_word.max(from)];
+        match *words {
+            [a] => Key::Short(from, [a, 0]),
+            [a, b] => Key::Short(from, [a, b]),
+            _ => Key::Long(from, words.into()),
+        }
     }
+}
+
+/// A set of done operations, canonical: equal sets give equal keys.
+#[derive(PartialEq, Eq, Hash)]
+enum Key {
+    Short(usize, [u64; 2]),
+    Long(usize, Box<[u64]>),
 }
 
 /// Wing & Gong's search over `ops` (in call order) from `init`, with Lowe's memo.
@@ -317,7 +331,10 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
     prev[tail] = last;
 
     let mut unexplained = ops.iter().filter(|o| !o.is_pending()).count();
-    let mut memo: HashSet<(usize, Vec<u64>, S), BuildHasherDefault<Fx>> = HashSet::default();
+    let mut memo: HashSet<(Key, S), BuildHasherDefault<Fx>> = HashSet::default();
+    // States no longer needed, kept for their allocations: a trial step overwrites one
+    // (`clone_from`) instead of allocating a new state.
+    let mut spare: Vec<S> = Vec::new();
     let mut done = Done::new(n);
     let mut stack: Vec<(usize, S)> = Vec::new();
     let mut state = init.clone();
@@ -343,7 +360,13 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
         }
         if entry < n {
             let op = ops[entry];
-            let mut after = state.clone();
+            let mut after = match spare.pop() {
+                Some(mut s) => {
+                    s.clone_from(&state);
+                    s
+                }
+                None => state.clone(),
+            };
             let explained = match (after.apply(&op.op), &op.ret) {
                 (Some(got), Some(want)) => got == *want,
                 (Some(_), None) => true,
@@ -351,8 +374,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
             };
             if explained {
                 done.set(entry);
-                let (from, words) = done.key();
-                if memo.insert((from, words, after.clone())) {
+                if memo.insert((done.key(), after.clone())) {
                     stack.push((entry, std::mem::replace(&mut state, after)));
                     if !op.is_pending() {
                         unexplained -= 1;
@@ -366,6 +388,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
                 }
                 done.clear(entry);
             }
+            spare.push(after);
             entry = next[entry];
         } else {
             // A return (or the tail): undo the last choice, and try the next call after it.
@@ -375,7 +398,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
                     _ => Outcome::Fail,
                 };
             };
-            state = before;
+            spare.push(std::mem::replace(&mut state, before));
             done.clear(i);
             if !ops[i].is_pending() {
                 unexplained += 1;

@@ -79,7 +79,7 @@ pub enum QueueRet {
 /// assert_eq!(q.apply(&QueueOp::Get), Some(QueueRet::Got(4)));
 /// assert_eq!(q.apply(&QueueOp::GetTimeout), Some(QueueRet::TimedOut));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct QueueSpec {
     items: VecDeque<u64>,
     capacity: usize,
@@ -88,6 +88,37 @@ pub struct QueueSpec {
     unfinished: usize,
     /// Got and not yet done: what `task_done` may still mark.
     undone: usize,
+}
+
+impl Clone for QueueSpec {
+    /// A copy of the state.
+    ///
+    /// ```
+    /// use verisync::lin::QueueSpec;
+    /// assert_eq!(QueueSpec::new(3).clone(), QueueSpec::new(3));
+    /// ```
+    fn clone(&self) -> Self {
+        QueueSpec {
+            items: self.items.clone(),
+            ..*self
+        }
+    }
+
+    /// Copies `source` into this state, reusing its allocation: the checker's trial steps.
+    ///
+    /// ```
+    /// use verisync::lin::QueueSpec;
+    /// let mut q = QueueSpec::new(1);
+    /// q.clone_from(&QueueSpec::new(2));
+    /// assert_eq!(q, QueueSpec::new(2));
+    /// ```
+    fn clone_from(&mut self, source: &Self) {
+        self.items.clone_from(&source.items);
+        self.capacity = source.capacity;
+        self.closed = source.closed;
+        self.unfinished = source.unfinished;
+        self.undone = source.undone;
+    }
 }
 
 impl QueueSpec {
@@ -475,9 +506,35 @@ pub enum BankRet {
 /// assert_eq!(bank.apply(&t), Some(BankRet::Done));
 /// assert_eq!(bank.apply(&BankOp::Balance { account: 1 }), Some(BankRet::Balance(4)));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct BankSpec {
     balances: Vec<u64>,
+}
+
+impl Clone for BankSpec {
+    /// A copy of the balances.
+    ///
+    /// ```
+    /// use verisync::lin::BankSpec;
+    /// assert_eq!(BankSpec::new(vec![1, 2]).clone(), BankSpec::new(vec![1, 2]));
+    /// ```
+    fn clone(&self) -> Self {
+        BankSpec {
+            balances: self.balances.clone(),
+        }
+    }
+
+    /// Copies `source` into this state, reusing its allocation: the checker's trial steps.
+    ///
+    /// ```
+    /// use verisync::lin::BankSpec;
+    /// let mut b = BankSpec::new(vec![0, 0]);
+    /// b.clone_from(&BankSpec::new(vec![3, 4]));
+    /// assert_eq!(b, BankSpec::new(vec![3, 4]));
+    /// ```
+    fn clone_from(&mut self, source: &Self) {
+        self.balances.clone_from(&source.balances);
+    }
 }
 
 impl BankSpec {
