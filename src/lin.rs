@@ -66,10 +66,13 @@
 //! # Cost
 //!
 //! The search is exponential in the worst case (the problem is NP-complete), but Lowe's
-//! memoisation makes it near-linear in the length of a history whose concurrency is bounded by
-//! a few threads, which is what stress tests and models record: the frontier of operations
-//! that may be linearized next stays within one per thread. Histories of independent parts
-//! (accounts without transfers between them) are split and checked part by part.
+//! memoisation makes it near-linear in the length of a history in which each operation
+//! overlaps only a few others, which is what stress tests and models mostly record: the
+//! operations that may be linearized next stay within about one per thread. One operation that
+//! overlaps thousands (its thread descheduled mid-call) costs about the square of that span
+//! when its effect can fall at many places in it (a put: where its item joined the queue).
+//! Histories of independent parts (accounts without transfers between them) are split and
+//! checked part by part.
 
 mod checker;
 mod history;
