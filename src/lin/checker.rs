@@ -335,6 +335,11 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
     // States no longer needed, kept for their allocations: a trial step overwrites one
     // (`clone_from`) instead of allocating a new state.
     let mut spare: Vec<S> = Vec::new();
+    // The memo pays off only once the search backtracks: until then every pair is new. Pairs of
+    // the first path are memoised when met again after a backtrack, so at most that path's
+    // length of work is done twice, and a history explained without backtracking costs no
+    // memo at all.
+    let mut memoise = false;
     let mut done = Done::new(n);
     let mut stack: Vec<(usize, S)> = Vec::new();
     let mut state = init.clone();
@@ -374,7 +379,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
             };
             if explained {
                 done.set(entry);
-                if memo.insert((done.key(), after.clone())) {
+                if !memoise || memo.insert((done.key(), after.clone())) {
                     stack.push((entry, std::mem::replace(&mut state, after)));
                     if !op.is_pending() {
                         unexplained -= 1;
@@ -392,6 +397,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
             entry = next[entry];
         } else {
             // A return (or the tail): undo the last choice, and try the next call after it.
+            memoise = true;
             let Some((i, before)) = stack.pop() else {
                 return match goal {
                     Goal::AllStates(_) if !states.is_empty() => Outcome::States(states),
