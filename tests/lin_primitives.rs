@@ -655,3 +655,40 @@ proptest::proptest! {
         );
     }
 }
+
+// ---- a long std history
+
+/// The recorder is cheap enough for a stress run: 4 threads × 2,500 operations on one queue
+/// (try and timed puts and gets, distinct items), recorded and checked whole.
+#[cfg(not(any(loom, feature = "shuttle")))]
+#[test]
+fn ten_thousand_recorded_queue_operations_check() {
+    let q: Arc<Q> = Arc::new((BoundedQueue::new(16), Recorder::new()));
+    let handles: Vec<_> = (1..=4)
+        .map(|t| {
+            let q = Arc::clone(&q);
+            thread::spawn(move || {
+                for k in 0..2_500u64 {
+                    let item = t as u64 * 10_000 + k;
+                    match (t <= 2, k % 2 == 0) {
+                        (true, true) => try_put(t, &q, item),
+                        (true, false) => put_timeout(t, &q, item),
+                        (false, true) => try_get(t, &q),
+                        (false, false) => get_timeout(t, &q),
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let history = q.1.history();
+    assert_eq!(history.len(), 10_000);
+    let started = std::time::Instant::now();
+    assert_linearizable(&QueueSpec::new(16), &q.1);
+    println!(
+        "10^4 recorded queue operations checked in {:?}",
+        started.elapsed()
+    );
+}
