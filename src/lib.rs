@@ -25,7 +25,8 @@
 //! * **Queues:** [`BoundedQueue`] (blocking, closable, FIFO) and [`JoinableQueue`]
 //!   (`task_done`/`join`), whose errors give the item back.
 //! * **Checking:** [`sync`] (the facade: threads, atomics, `Arc`, a mutex and condition variable
-//!   with modelled timeouts), [`check`] (exploring and replaying a scenario), [`casebook`] (the
+//!   with modelled timeouts), [`check`] (exploring and replaying a scenario), [`lin`] (recorded
+//!   histories checked for linearizability against a sequential model), [`casebook`] (the
 //!   notes' bugs).
 //!
 //! ## From Python
@@ -65,6 +66,7 @@
 
 pub mod casebook;
 pub mod check;
+pub mod lin;
 pub mod sync;
 
 mod account;

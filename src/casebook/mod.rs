@@ -29,6 +29,7 @@ mod lock_order;
 mod lost_update;
 mod lost_wakeup;
 mod missing_sentinel;
+mod non_linearizable_queue;
 mod over_release;
 mod self_deadlock;
 mod self_transfer;
@@ -174,6 +175,7 @@ pub fn cases() -> &'static [Case] {
         timer_cancel_race::CASE,
         join_before_close::CASE,
         lost_wakeup::CASE,
+        non_linearizable_queue::CASE,
     ];
     CASES
 }
