@@ -29,6 +29,40 @@
 //!   histories checked for linearizability against a sequential model), [`casebook`] (the
 //!   notes' bugs).
 //!
+//! ## Checking your own code
+//!
+//! A scenario written once against [`sync`] is checked by [`check`] in whichever world the build
+//! is: a stress run in std (threads stall at the facade's synchronisation points, so races show
+//! on two cores), every interleaving up to a bound under loom, random and PCT schedules under
+//! shuttle. One [`check::Report`] comes back: the failure (a deadlock names its cycle: "T1
+//! holds `a` and waits for `b`; T2 holds `b` and waits for `a`"), the failing schedule with
+//! the fewest preemptions, its steps as a table, a replay token. Here note 001's lost deposit,
+//! a load and a store on two threads, is found in every world:
+//!
+//! ```
+//! use verisync::check::Builder;
+//! use verisync::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+//! use verisync::sync::{thread, Arc};
+//!
+//! let two_deposits = || {
+//!     let n = Arc::new(AtomicUsize::new(0));
+//!     let n2 = Arc::clone(&n);
+//!     let t = thread::spawn(move || {
+//!         let v = n2.load(Relaxed);
+//!         n2.store(v + 1, Relaxed);
+//!     });
+//!     let v = n.load(Relaxed);
+//!     n.store(v + 1, Relaxed);
+//!     t.join().unwrap();
+//!     assert_eq!(n.load(Relaxed), 2, "lost update");
+//! };
+//! let report = Builder::new("two-deposits").iterations(5_000).explore(two_deposits);
+//! assert!(report.failure.unwrap().message.contains("lost update"));
+//! ```
+//!
+//! `examples/check_lost_update.rs` walks through it with its fix, and the README's
+//! "Model-checking your own crate" gives the `Cargo.toml` lines.
+//!
 //! ## From Python
 //!
 //! | Python | verisync |
@@ -53,8 +87,8 @@
 //!
 //! * default: the std world, for production.
 //! * `RUSTFLAGS="--cfg loom"`: every type (and [`sync`]) switches to [loom](https://docs.rs/loom);
-//!   declare `cfg(loom)` in your `[lints.rust] unexpected_cfgs` and add loom under
-//!   `[target.'cfg(loom)'.dev-dependencies]`.
+//!   declare `cfg(loom)` in your `[lints.rust] unexpected_cfgs`; use `verisync::loom`, the loom
+//!   verisync was built with, rather than a loom of your own.
 //! * feature `shuttle`: every type switches to [shuttle](https://docs.rs/shuttle), and
 //!   [`check`] gains its shuttle driver; the explorer binary needs it.
 //!

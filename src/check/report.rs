@@ -32,7 +32,9 @@ impl fmt::Display for FailureKind {
 /// A failure a run found: its kind and the checker's message.
 ///
 /// For a [`FailureKind::Panic`] the message is the panic's (`balance 1, expected 2`); for a
-/// [`FailureKind::Deadlock`] it is the checker's description of the blocked threads.
+/// [`FailureKind::Deadlock`] found under a model, what verisync's types recorded of the blocked
+/// threads ("T1 holds `a` and waits for `b`; T2 holds `b` and waits for `a`") and then the
+/// checker's own description.
 ///
 /// ```
 /// use verisync::check::{Failure, FailureKind};

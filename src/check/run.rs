@@ -16,9 +16,12 @@
 //! `LOOM_MAX_PREEMPTIONS`.
 //!
 //! In std a deadlock hangs (nothing can see it from outside); a failing assertion is found when
-//! real scheduling happens to hit it, which on a few cores can take many iterations: the models
-//! are where a race is certain to be found. Under loom and shuttle the report carries the
-//! failing execution's [`trace`](super::trace); under shuttle also the replay token.
+//! real scheduling hits it. While a std run is in progress every synchronisation point of the
+//! facade (atomic operations, spawns, lock acquisitions) may stall its thread for a moment, so
+//! that short races show on two cores too; still, the models are where a race is certain to be
+//! found. Under loom and shuttle the report carries the failing execution's
+//! [`trace`](super::trace) (the schedule with the fewest preemptions that fails); under shuttle
+//! also the replay token.
 
 use super::{Report, Shard};
 
@@ -126,9 +129,10 @@ impl Builder {
 
     /// Runs only shard `shard` of the exploration (`VERISYNC_SHARD=i/k` overrides), so that `k`
     /// machines share one large exploration: under shuttle, shard `i` runs every `k`-th block
-    /// of 100 schedules ([`explore_shard`](super::explore_shard)), and the shards together run
-    /// exactly the schedules of the whole; in std, `1/k` of the iterations; under loom, whose
-    /// search cannot be split by seed, shard 1 runs the whole model and the others nothing.
+    /// of 100 schedules (`check::explore_shard`, with the `shuttle` feature), and the shards
+    /// together run exactly the schedules of the whole; in std, `1/k` of the iterations; under
+    /// loom, whose search cannot be split by seed, shard 1 runs the whole model and the others
+    /// nothing.
     ///
     /// ```
     /// use verisync::check::{Builder, Shard};
@@ -195,8 +199,15 @@ impl Builder {
                     super::trace::line(&report.trace, failure.headline())
                 )
             };
+            // Real threads leave no trace: say where to see the interleaving.
+            let hunt = if cfg!(any(loom, feature = "shuttle")) {
+                ""
+            } else {
+                "\nto see the interleaving, run the test with `--features shuttle` (a table and \
+                 a replay token) or under RUSTFLAGS=\"--cfg loom\""
+            };
             panic!(
-                "{}: {failure} (found by {} after {} {}){trace}{replay}",
+                "{}: {failure} (found by {} after {} {}){trace}{replay}{hunt}",
                 self.name,
                 crate::sync::BACKEND,
                 report.schedules,
