@@ -44,7 +44,10 @@ fn fixed() {
 fn show(name: &str, report: &Report) {
     let world = verisync::sync::BACKEND;
     match &report.failure {
-        None => println!("{name}: clean after {} run(s) ({world})", report.schedules),
+        None => println!(
+            "{name}: clean after {} run(s) ({world}, {:?})",
+            report.schedules, report.elapsed
+        ),
         Some(failure) => {
             println!(
                 "{name}: {failure} after {} run(s) ({world})",
