@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use verisync::casebook::{cases, find};
-use verisync::check::{Failure, FailureKind};
+use verisync::check::{Builder, Failure, FailureKind};
 
 /// The preemption bound of every casebook model (2–3 keeps a loom model fast; see the README).
 const PREEMPTIONS: usize = 3;
@@ -208,15 +208,25 @@ fn child() {
         }
         default_hook(info);
     }));
-    let result = std::panic::catch_unwind(move || {
-        builder().check(move || {
+    // `check` explores it (and, once found, again at lower bounds: the report's schedule has the
+    // fewest preemptions); the report's deadlock names its cycle.
+    let report = Builder::new(format!("{case}/{variant}"))
+        .preemptions(PREEMPTIONS)
+        .explore(move || {
             // Relaxed: a tally, as in `exhaust`.
             c.fetch_add(1, Ordering::Relaxed);
             (v.run)()
-        })
-    });
-    match result {
-        Ok(()) => println!("VERDICT clean"),
-        Err(_) => println!("VERDICT race"),
+        });
+    match report.failure {
+        None => println!("VERDICT clean"),
+        Some(f) => {
+            if f.kind == FailureKind::Deadlock {
+                println!("CYCLE {}", f.headline());
+            }
+            println!(
+                "VERDICT race ({f}), fewest preemptions {:?}",
+                report.preemptions
+            );
+        }
     }
 }

@@ -48,6 +48,9 @@ mod std_world {
     }
     #[inline(always)]
     pub(crate) fn label(_thread: usize) {}
+    pub(crate) fn modelling<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
     #[inline(always)]
     pub(crate) fn reset() {}
     pub(crate) fn describe() -> Option<String> {
@@ -229,6 +232,21 @@ mod model {
 
     std::thread_local! {
         static BOARD: RefCell<Board> = RefCell::new(Board::default());
+        /// Whether `check` is running a model on this OS thread: only then may a trace event
+        /// ask the checker which thread it is on (outside a model that panics).
+        static MODELLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Runs `f` (a checker's whole exploration) with trace events labelling their threads.
+    pub(crate) fn modelling<R>(f: impl FnOnce() -> R) -> R {
+        struct Restore(bool);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                MODELLING.with(|m| m.set(self.0));
+            }
+        }
+        let _restore = Restore(MODELLING.with(|m| m.replace(true)));
+        f()
     }
 
     fn me() -> usize {
@@ -277,8 +295,12 @@ mod model {
         Waiting { thread }
     }
 
-    /// The calling thread is the one the scenario's trace calls `T{label}`.
+    /// The calling thread is the one the scenario's trace calls `T{label}` (noted only inside
+    /// a `check` exploration: see [`modelling`]).
     pub(crate) fn label(label: usize) {
+        if !MODELLING.with(|m| m.get()) {
+            return;
+        }
         let thread = me();
         BOARD.with(|b| {
             let mut b = b.borrow_mut();

@@ -352,11 +352,13 @@ where
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(bound);
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-        builder.check(move || {
-            // Relaxed: a tally; loom runs every execution on this OS thread.
-            counter.fetch_add(1, Ordering::Relaxed);
-            super::trace::start();
-            f()
+        super::blocked::modelling(|| {
+            builder.check(move || {
+                // Relaxed: a tally; loom runs every execution on this OS thread.
+                counter.fetch_add(1, Ordering::Relaxed);
+                super::trace::start();
+                f()
+            })
         })
     }));
     let failure = outcome.err().map(super::Failure::from_panic);

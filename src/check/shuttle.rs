@@ -399,7 +399,9 @@ where
         trace::start();
         f()
     });
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| runner(body)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        super::blocked::modelling(|| runner(body))
+    }));
     // Relaxed: see above.
     let schedules = count.load(Ordering::Relaxed);
     // shuttle words every deadlock it reports "deadlock! blocked tasks: …" or "deadlock while

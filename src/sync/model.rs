@@ -68,10 +68,10 @@ where
         // `Builder::new` reads loom's environment variables.
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = builder.preemption_bound.or(Some(PREEMPTION_BOUND));
-        builder.check(f);
+        crate::check::blocked::modelling(|| builder.check(f));
     }
     #[cfg(not(loom))]
-    shuttle::check_random(f, 100);
+    crate::check::blocked::modelling(|| shuttle::check_random(f, 100));
 }
 
 /// The preemption bound of [`model`] under loom when `LOOM_MAX_PREEMPTIONS` is not set: 3, as

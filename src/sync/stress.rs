@@ -101,8 +101,10 @@ fn stall() {
 /// the checker's `spawn`.
 ///
 /// ```
+/// # verisync::sync::model(|| {
 /// let t = verisync::sync::thread::spawn(|| 6 * 7);
 /// assert_eq!(t.join().unwrap(), 42);
+/// # });
 /// ```
 pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
 where
@@ -140,7 +142,9 @@ pub mod atomic {
     ///
     /// ```
     /// use verisync::sync::atomic::{fence, Ordering};
+    /// # verisync::sync::model(|| {
     /// fence(Ordering::SeqCst);
+    /// # });
     /// ```
     #[inline]
     pub fn fence(order: O) {
@@ -157,9 +161,11 @@ pub mod atomic {
             ///
             /// ```
             #[doc = concat!("use verisync::sync::atomic::{", stringify!($name), ", Ordering};")]
+            /// # verisync::sync::model(|| {
             #[doc = concat!("let a = ", stringify!($name), "::new(", $doc_value, ");")]
             #[doc = concat!("a.store(", $doc_value, ", Ordering::Relaxed);")]
             #[doc = concat!("assert_eq!(a.load(Ordering::Relaxed), ", $doc_value, ");")]
+            /// # });
             /// ```
             #[repr(transparent)]
             #[derive(Default)]
