@@ -30,7 +30,7 @@ fn plan() -> impl Strategy<Value = Vec<Vec<Op>>> {
     prop::collection::vec(prop::collection::vec(op, 1..=4), 2..=3)
 }
 
-fn scenario(plans: Vec<Vec<Op>>) -> impl Fn() + Send + Sync {
+fn scenario(plans: Vec<Vec<Op>>) -> impl Fn() + Send + Sync + 'static {
     move || {
         let parties = plans.len();
         // Outside the model's world: rounds passed, and Ok results.
@@ -83,13 +83,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_pass_whole_rounds_only_under_random(plans in plan()) {
-        shuttle::check_random(scenario(plans), 100);
-    }
-
-    #[test]
-    fn plans_pass_whole_rounds_only_under_pct(plans in plan()) {
-        shuttle::check_pct(scenario(plans), 100, 3);
+    fn plans_pass_whole_rounds_only_under_random_and_pct(plans in plan()) {
+        verisync::check::Builder::new(
+            "shuttle_barrier/plans_pass_whole_rounds_only_under_random_and_pct",
+        )
+        .schedules(100)
+        .run(scenario(plans));
     }
 }
 
@@ -118,6 +117,7 @@ fn a_timed_wait_reaches_both_outcomes() {
             seen.lock().unwrap().insert(mine.is_ok());
         }
     };
+    // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
     shuttle::check_random(scenario.clone(), 300);
     shuttle::check_pct(scenario, 300, 3);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));

@@ -55,7 +55,7 @@ fn plan() -> impl Strategy<Value = (Vec<Vec<Tell>>, Vec<Vec<Wait>>)> {
     )
 }
 
-fn scenario(tellers: Vec<Vec<Tell>>, waiters: Vec<Vec<Wait>>) -> impl Fn() + Send + Sync {
+fn scenario(tellers: Vec<Vec<Tell>>, waiters: Vec<Vec<Wait>>) -> impl Fn() + Send + Sync + 'static {
     move || {
         let c = Arc::new(Condition::new(Shared::default()));
         let tells: Vec<_> = tellers
@@ -149,15 +149,13 @@ proptest! {
     // These plans count each return from `wait` as a notification, which a spurious wakeup is
     // not: injection off here (`tests/shuttle_facade.rs` reaches the spurious branch).
     #[test]
-    fn plans_lose_and_keep_no_notify_under_random((tellers, waiters) in plan()) {
+    fn plans_lose_and_keep_no_notify_under_random_and_pct((tellers, waiters) in plan()) {
         verisync::sync::set_spurious_wakeups(0);
-        shuttle::check_random(scenario(tellers, waiters), 100);
-    }
-
-    #[test]
-    fn plans_lose_and_keep_no_notify_under_pct((tellers, waiters) in plan()) {
-        verisync::sync::set_spurious_wakeups(0);
-        shuttle::check_pct(scenario(tellers, waiters), 100, 3);
+        verisync::check::Builder::new(
+            "shuttle_condition/plans_lose_and_keep_no_notify_under_random_and_pct",
+        )
+        .schedules(100)
+        .run(scenario(tellers, waiters));
     }
 }
 
@@ -200,9 +198,11 @@ fn a_notify_racing_a_timeout_loses_no_wakeup() {
         assert_eq!(c.waiters(), 0);
     };
     // The patient waiter's return stands for its notification: injection off.
+    // `check` runs its models on this thread, so the setting holds for them.
     verisync::sync::set_spurious_wakeups(0);
-    shuttle::check_random(scenario, 300);
-    shuttle::check_pct(scenario, 300, 3);
+    verisync::check::Builder::new("shuttle_condition/a_notify_racing_a_timeout_loses_no_wakeup")
+        .schedules(300)
+        .run(scenario);
 }
 
 /// `wait_timeout` racing a notify reaches both outcomes under the modelled clock, and the
@@ -231,6 +231,7 @@ fn wait_timeout_reaches_both_outcomes() {
         }
     };
     verisync::sync::set_spurious_wakeups(0);
+    // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
     shuttle::check_random(scenario.clone(), 300);
     shuttle::check_pct(scenario, 300, 3);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));

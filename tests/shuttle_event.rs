@@ -41,7 +41,10 @@ fn plan() -> impl Strategy<Value = (Vec<Vec<Flip>>, Vec<Vec<Look>>)> {
     )
 }
 
-fn scenario(flippers: Vec<Vec<Flip>>, lookers: Vec<Vec<Look>>) -> impl Fn() + Send + Sync {
+fn scenario(
+    flippers: Vec<Vec<Flip>>,
+    lookers: Vec<Vec<Look>>,
+) -> impl Fn() + Send + Sync + 'static {
     move || {
         let e = Arc::new(Event::new());
         // Outside the model's world: how many sets have begun.
@@ -112,13 +115,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_let_every_waiter_go_under_random((flippers, lookers) in plan()) {
-        shuttle::check_random(scenario(flippers, lookers), 100);
-    }
-
-    #[test]
-    fn plans_let_every_waiter_go_under_pct((flippers, lookers) in plan()) {
-        shuttle::check_pct(scenario(flippers, lookers), 100, 3);
+    fn plans_let_every_waiter_go_under_random_and_pct((flippers, lookers) in plan()) {
+        verisync::check::Builder::new(
+            "shuttle_event/plans_let_every_waiter_go_under_random_and_pct",
+        )
+        .schedules(100)
+        .run(scenario(flippers, lookers));
     }
 }
 
@@ -137,8 +139,9 @@ fn a_set_then_clear_lets_a_parked_waiter_go() {
         waiter.join().unwrap();
         assert!(!e.is_set());
     };
-    shuttle::check_random(scenario, 300);
-    shuttle::check_pct(scenario, 300, 3);
+    verisync::check::Builder::new("shuttle_event/a_set_then_clear_lets_a_parked_waiter_go")
+        .schedules(300)
+        .run(scenario);
 }
 
 /// `wait_timeout` racing a set reaches both outcomes under the modelled clock.
@@ -166,6 +169,7 @@ fn wait_timeout_reaches_both_outcomes() {
             seen.lock().unwrap().insert(went);
         }
     };
+    // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
     shuttle::check_random(scenario.clone(), 300);
     shuttle::check_pct(scenario, 300, 3);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));

@@ -10,6 +10,7 @@ use verisync::sync::{thread, Arc, Condvar, Mutex};
 
 #[test]
 fn lone_timed_waiter_times_out() {
+    // shuttle directly: random only, as this test always was; `check` always adds a PCT pass.
     shuttle::check_random(
         || {
             let (m, cv) = (Mutex::new(0), Condvar::new());
@@ -77,6 +78,7 @@ fn an_untimed_lone_waiter_is_still_a_deadlock() {
 fn many_timed_waits_in_a_row_each_end() {
     // The clock exits when idle under shuttle and the next timed wait starts another: a thread
     // making many timed waits in a row (sleeps, timed-out acquires) finishes every one.
+    // shuttle directly: random only, as this test always was; `check` always adds a PCT pass.
     shuttle::check_random(
         || {
             let sem = verisync::Semaphore::new(0);
@@ -92,6 +94,7 @@ fn many_timed_waits_in_a_row_each_end() {
 #[test]
 #[should_panic(expected = "the user's own assertion")]
 fn a_failing_model_that_made_a_timed_wait_fails_as_a_test() {
+    // shuttle directly: the test is that shuttle's own `check_random` fails (random only).
     shuttle::check_random(
         || {
             let sem = Arc::new(verisync::Semaphore::new(0));

@@ -30,7 +30,7 @@ fn quiet_planned_panics() {
     }));
 }
 
-fn scenario(workers: usize, tasks: Vec<(bool, Option<u8>)>) -> impl Fn() + Send + Sync {
+fn scenario(workers: usize, tasks: Vec<(bool, Option<u8>)>) -> impl Fn() + Send + Sync + 'static {
     move || {
         let pool = ThreadPool::with_capacity(workers, 2);
         let runs: Vec<_> = tasks
@@ -85,15 +85,13 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_give_each_task_exactly_one_outcome_under_random((workers, tasks) in plan()) {
+    fn plans_give_each_task_exactly_one_outcome_under_random_and_pct((workers, tasks) in plan()) {
         quiet_planned_panics();
-        shuttle::check_random(scenario(workers, tasks), 50);
-    }
-
-    #[test]
-    fn plans_give_each_task_exactly_one_outcome_under_pct((workers, tasks) in plan()) {
-        quiet_planned_panics();
-        shuttle::check_pct(scenario(workers, tasks), 50, 3);
+        verisync::check::Builder::new(
+            "shuttle_pool/plans_give_each_task_exactly_one_outcome_under_random_and_pct",
+        )
+        .schedules(50)
+        .run(scenario(workers, tasks));
     }
 }
 
@@ -112,6 +110,7 @@ fn a_cancel_racing_the_worker_reaches_both_outcomes() {
             assert_eq!(cancelled, matches!(t.join(), Err(TaskError::Cancelled)));
             s.lock().unwrap().insert(cancelled);
         };
+        // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
             shuttle::check_pct(f, 300, 3);
         } else {

@@ -150,13 +150,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_keep_the_invariants_under_random_schedules(plans in plan()) {
-        shuttle::check_random(scenario(plans), 100);
-    }
-
-    #[test]
-    fn plans_keep_the_invariants_under_pct_schedules(plans in plan()) {
-        shuttle::check_pct(scenario(plans), 100, 3);
+    fn plans_keep_the_invariants_under_random_and_pct_schedules(plans in plan()) {
+        verisync::check::Builder::new(
+            "shuttle_reentrant/plans_keep_the_invariants_under_random_and_pct_schedules",
+        )
+        .schedules(100)
+        .run(scenario(plans));
     }
 }
 

@@ -23,7 +23,7 @@ fn plan() -> impl Strategy<Value = Vec<Vec<Op>>> {
     prop::collection::vec(prop::collection::vec(op, 1..=5), 2..=3)
 }
 
-fn scenario(plans: Vec<Vec<Op>>) -> impl Fn() + Send + Sync {
+fn scenario(plans: Vec<Vec<Op>>) -> impl Fn() + Send + Sync + 'static {
     move || {
         let locals = Arc::new([ThreadLocal::new(), ThreadLocal::new()]);
         let hs: Vec<_> = plans
@@ -66,12 +66,11 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_keep_each_threads_value_its_own_under_random(plans in plan()) {
-        shuttle::check_random(scenario(plans), 100);
-    }
-
-    #[test]
-    fn plans_keep_each_threads_value_its_own_under_pct(plans in plan()) {
-        shuttle::check_pct(scenario(plans), 100, 3);
+    fn plans_keep_each_threads_value_its_own_under_random_and_pct(plans in plan()) {
+        verisync::check::Builder::new(
+            "shuttle_thread_local/plans_keep_each_threads_value_its_own_under_random_and_pct",
+        )
+        .schedules(100)
+        .run(scenario(plans));
     }
 }

@@ -17,7 +17,7 @@ fn plan() -> impl Strategy<Value = Vec<(u64, Option<u8>)>> {
     prop::collection::vec((0..20u64, prop::option::of(0..3u8)), 1..=3)
 }
 
-fn scenario(plan: Vec<(u64, Option<u8>)>) -> impl Fn() + Send + Sync {
+fn scenario(plan: Vec<(u64, Option<u8>)>) -> impl Fn() + Send + Sync + 'static {
     move || {
         let runs: Vec<_> = plan
             .iter()
@@ -74,13 +74,12 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, .. ProptestConfig::default() })]
 
     #[test]
-    fn plans_cancel_exactly_what_never_runs_under_random(plan in plan()) {
-        shuttle::check_random(scenario(plan), 100);
-    }
-
-    #[test]
-    fn plans_cancel_exactly_what_never_runs_under_pct(plan in plan()) {
-        shuttle::check_pct(scenario(plan), 100, 3);
+    fn plans_cancel_exactly_what_never_runs_under_random_and_pct(plan in plan()) {
+        verisync::check::Builder::new(
+            "shuttle_timer/plans_cancel_exactly_what_never_runs_under_random_and_pct",
+        )
+        .schedules(100)
+        .run(scenario(plan));
     }
 }
 
@@ -112,6 +111,7 @@ fn the_cancel_race_reaches_both_outcomes() {
             assert_eq!(cancelled, t.join().unwrap().is_none());
             s.lock().unwrap().insert(cancelled);
         };
+        // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
             shuttle::check_pct(f, 300, 3);
         } else {
