@@ -48,9 +48,6 @@ mod std_world {
     }
     #[inline(always)]
     pub(crate) fn label(_thread: usize) {}
-    pub(crate) fn modelling<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
     #[inline(always)]
     pub(crate) fn reset() {}
     pub(crate) fn describe() -> Option<String> {
