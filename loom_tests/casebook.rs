@@ -121,7 +121,10 @@ fn every_broken_variant_is_found_with_its_kind() {
                 case.name,
                 v.name
             );
-            if let Some(cycle) = LOCK_CYCLES.iter().find(|c| c.0 == case.name) {
+            if let Some(cycle) = verisync::casebook::LOCK_CYCLES
+                .iter()
+                .find(|c| c.0 == case.name)
+            {
                 let named = text
                     .lines()
                     .find_map(|l| l.strip_prefix("CYCLE "))
@@ -135,32 +138,6 @@ fn every_broken_variant_is_found_with_its_kind() {
         }
     }
 }
-
-/// The casebook's three lock deadlocks and what their reports must say (the same under
-/// shuttle: `tests/shuttle_casebook.rs`).
-const LOCK_CYCLES: [(&str, &[&str]); 3] = [
-    (
-        "lock-order-deadlock",
-        &[
-            "T1 holds `a` and waits for `b`",
-            "T2 holds `b` and waits for `a`",
-        ],
-    ),
-    (
-        "self-deadlock",
-        &[
-            "T1 holds the Mutex made at src/casebook/self_deadlock.rs:",
-            "which it holds itself",
-        ],
-    ),
-    (
-        "self-transfer",
-        &[
-            "T1 holds the Mutex made at src/casebook/self_transfer.rs:",
-            "which it holds itself",
-        ],
-    ),
-];
 
 /// `lost-wakeup/broken` waits with `if` instead of `while`: it is found only because a wait may
 /// return without a notify. With no spurious wakeups injected (`VERISYNC_SPURIOUS=0`) every

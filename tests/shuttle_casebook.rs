@@ -7,31 +7,6 @@ use verisync::check::{self, ReplayError, Scheduler};
 
 const SCHEDULES: usize = 1000;
 
-/// The casebook's three lock deadlocks and what their reports must say.
-const LOCK_CYCLES: [(&str, &[&str]); 3] = [
-    (
-        "lock-order-deadlock",
-        &[
-            "T1 holds `a` and waits for `b`",
-            "T2 holds `b` and waits for `a`",
-        ],
-    ),
-    (
-        "self-deadlock",
-        &[
-            "T1 holds the Mutex made at src/casebook/self_deadlock.rs:",
-            "which it holds itself",
-        ],
-    ),
-    (
-        "self-transfer",
-        &[
-            "T1 holds the Mutex made at src/casebook/self_transfer.rs:",
-            "which it holds itself",
-        ],
-    ),
-];
-
 fn schedulers() -> [Scheduler; 2] {
     [
         Scheduler::Random { seed: 1 },
@@ -75,7 +50,10 @@ fn broken_variants_are_found_by_random_and_pct() {
                 {
                     let named = f.headline();
                     assert!(named.contains(" waits for "), "{}: {named}", case.name);
-                    if let Some(cycle) = LOCK_CYCLES.iter().find(|c| c.0 == case.name) {
+                    if let Some(cycle) = verisync::casebook::LOCK_CYCLES
+                        .iter()
+                        .find(|c| c.0 == case.name)
+                    {
                         assert!(
                             cycle.1.iter().all(|part| named.contains(part)),
                             "{}: {named}",

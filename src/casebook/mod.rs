@@ -35,6 +35,39 @@ mod self_deadlock;
 mod self_transfer;
 mod timer_cancel_race;
 
+/// What a model's deadlock report must say for the casebook's three lock deadlocks: the case,
+/// then the pieces of the report's first line (`loom_tests/casebook.rs` and
+/// `tests/shuttle_casebook.rs` assert them).
+///
+/// ```
+/// let (case, parts) = verisync::casebook::LOCK_CYCLES[0];
+/// assert_eq!(case, "lock-order-deadlock");
+/// assert!(parts[0].contains("holds `a` and waits for `b`"));
+/// ```
+pub const LOCK_CYCLES: [(&str, &[&str]); 3] = [
+    (
+        "lock-order-deadlock",
+        &[
+            "T1 holds `a` and waits for `b`",
+            "T2 holds `b` and waits for `a`",
+        ],
+    ),
+    (
+        "self-deadlock",
+        &[
+            "T1 holds the Mutex made at src/casebook/self_deadlock.rs:",
+            "which it holds itself",
+        ],
+    ),
+    (
+        "self-transfer",
+        &[
+            "T1 holds the Mutex made at src/casebook/self_transfer.rs:",
+            "which it holds itself",
+        ],
+    ),
+];
+
 /// One variant of a case: a function that runs the scenario once.
 #[derive(Clone, Copy, Debug)]
 pub struct Variant {
