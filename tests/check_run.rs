@@ -157,3 +157,59 @@ fn a_scenario_with_one_thread_is_clean_in_every_world() {
     // shuttle's PCT refuses a closure that never runs two threads; `check` counts it clean.
     check::run(|| assert_eq!(1 + 1, 2));
 }
+
+#[test]
+fn a_time_limit_ends_a_clean_exploration_early() {
+    use std::time::Duration;
+    let report = Builder::new("limited")
+        .iterations(10_000_000)
+        .schedules(10_000_000)
+        .time_limit(Duration::from_millis(300))
+        .explore(increments(false));
+    assert!(report.is_clean(), "{report:?}");
+    // Generous: the limit is checked between runs, and shuttle checks it per scheduler.
+    assert!(report.elapsed < Duration::from_secs(20), "{report:?}");
+    if verisync::sync::BACKEND != "loom" {
+        // loom may exhaust this small model before the limit; the others never would.
+        assert!(report.schedules < 10_000_000, "{report:?}");
+    }
+}
+
+/// `VERISYNC_REPLAY` replays the token's own scenario instead of exploring it. Run in a child
+/// process: setting an environment variable while other tests read theirs is not safe.
+#[cfg(feature = "shuttle")]
+#[test]
+fn verisync_replay_replays_the_scenario_it_belongs_to() {
+    let found = Builder::new("replayed").explore(increments(true));
+    let token = found.replay.expect("a token");
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["replay_child", "--exact", "--ignored", "--nocapture"])
+        .env("VERISYNC_REPLAY", &token)
+        .output()
+        .expect("the test binary runs itself");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("REPLAYED 1 schedule: panic"), "{text}");
+}
+
+/// The child of the test above.
+#[cfg(feature = "shuttle")]
+#[test]
+#[ignore = "run by verisync_replay_replays_the_scenario_it_belongs_to with VERISYNC_REPLAY set"]
+fn replay_child() {
+    let replayed = Builder::new("replayed").explore(increments(true));
+    // Another scenario of the same run is explored as usual: the token is not its own.
+    let other = Builder::new("other")
+        .schedules(10)
+        .explore(increments(false));
+    assert_eq!(other.schedules, 20);
+    println!(
+        "REPLAYED {} schedule: {}",
+        replayed.schedules,
+        replayed.kind().map_or("clean".into(), |k| k.to_string())
+    );
+}

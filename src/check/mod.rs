@@ -43,6 +43,6 @@ pub use token::{ReplayError, Token};
 #[cfg(all(feature = "shuttle", not(loom)))]
 mod schedulers;
 #[cfg(all(feature = "shuttle", not(loom)))]
-mod shuttle;
+pub(crate) mod shuttle;
 #[cfg(all(feature = "shuttle", not(loom)))]
 pub use self::shuttle::{explore, explore_shard, replay, Scheduler};

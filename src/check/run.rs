@@ -12,8 +12,11 @@
 //! Each stops at the first failure and returns one [`Report`]; [`run`] and [`Builder::run`]
 //! panic with it instead, so a test fails, and `#[should_panic]` works for a bug expected to be
 //! found. The environment overrides the builder, for a CI job that wants more:
-//! `VERISYNC_ITERATIONS`, `VERISYNC_SCHEDULES`, `VERISYNC_SEED`, and loom's own
-//! `LOOM_MAX_PREEMPTIONS`.
+//! `VERISYNC_ITERATIONS`, `VERISYNC_SCHEDULES`, `VERISYNC_SEED`, `VERISYNC_SHARD`,
+//! `VERISYNC_TIME_LIMIT` (seconds), and loom's own `LOOM_MAX_PREEMPTIONS`. Under shuttle,
+//! `VERISYNC_REPLAY=<token>` replays the failing schedule of the scenario the token belongs to
+//! instead of exploring it (a token that does not decode, or no longer fits, fails the test; the
+//! run's other scenarios are explored as usual).
 //!
 //! In std a deadlock hangs (nothing can see it from outside); a failing assertion is found when
 //! real scheduling hits it. While a std run is in progress every synchronisation point of the
@@ -24,6 +27,7 @@
 //! also the replay token.
 
 use super::{Report, Shard};
+use std::time::Duration;
 
 /// How a scenario is checked in each world (see the module docs); [`Builder::default`] is what
 /// [`run`] uses.
@@ -50,6 +54,7 @@ pub struct Builder {
     schedules: usize,
     seed: u64,
     shard: Shard,
+    time_limit: Option<Duration>,
 }
 
 impl Default for Builder {
@@ -79,6 +84,7 @@ impl Builder {
             schedules: 1000,
             seed: 0,
             shard: Shard::WHOLE,
+            time_limit: None,
         }
     }
 
@@ -144,6 +150,21 @@ impl Builder {
         self
     }
 
+    /// Stops exploring once `limit` of wall time has passed (`VERISYNC_TIME_LIMIT`, in seconds,
+    /// overrides): a clean report then counts the runs made so far. In std the iterations stop;
+    /// under loom, `loom::model::Builder::max_duration`; under shuttle, its `Config::max_time`
+    /// for each scheduler.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = verisync::check::Builder::new("s").time_limit(Duration::from_secs(60));
+    /// assert!(format!("{b:?}").contains("time_limit: Some(60s)"));
+    /// ```
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+
     /// The builder with the environment's overrides applied (an unreadable value is ignored).
     fn with_env(&self) -> Builder {
         fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
@@ -156,6 +177,10 @@ impl Builder {
             schedules: var("VERISYNC_SCHEDULES").unwrap_or(self.schedules),
             seed: var("VERISYNC_SEED").unwrap_or(self.seed),
             shard: var("VERISYNC_SHARD").unwrap_or(self.shard),
+            time_limit: var::<f64>("VERISYNC_TIME_LIMIT")
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .or(self.time_limit),
         }
     }
 
@@ -229,7 +254,8 @@ impl Builder {
         let mut failure = None;
         let mut iterations = 0;
         let share = self.iterations.div_ceil(self.shard.count());
-        while iterations < share && failure.is_none() {
+        let out_of_time = || self.time_limit.is_some_and(|l| started.elapsed() >= l);
+        while iterations < share && failure.is_none() && !out_of_time() {
             iterations += 1;
             failure = panic::catch_unwind(AssertUnwindSafe(&f))
                 .err()
@@ -263,12 +289,13 @@ impl Builder {
         if self.shard.index() != 1 {
             return report; // loom's search is not split: shard 1 runs it whole
         }
-        let (mut failure, mut count, mut trace) = loom_bounded(&f, self.preemptions);
+        let (mut failure, mut count, mut trace) =
+            loom_bounded(&f, self.preemptions, self.time_limit);
         if failure.is_some() {
             // Found within the bound: the lowest bound that still finds it is the fewest
             // preemptions the failure needs, and its execution is the one to show.
             for bound in 0..self.preemptions {
-                let (f_at, c_at, t_at) = loom_bounded(&f, bound);
+                let (f_at, c_at, t_at) = loom_bounded(&f, bound, self.time_limit);
                 count += c_at;
                 if f_at.as_ref().map(|x| x.kind) == failure.as_ref().map(|x| x.kind) {
                     (failure, trace) = (f_at, t_at);
@@ -290,8 +317,19 @@ impl Builder {
     where
         F: Fn() + Send + Sync + 'static,
     {
-        use super::Scheduler;
+        use super::ReplayError;
         let f = std::sync::Arc::new(f);
+        // A token in VERISYNC_REPLAY replays its own scenario's failing schedule instead of
+        // exploring; the other scenarios of the run are explored as usual.
+        if let Ok(token) = std::env::var("VERISYNC_REPLAY") {
+            let again = std::sync::Arc::clone(&f);
+            match super::replay(&self.name, token.trim(), move || again()) {
+                Ok(report) => return report,
+                Err(ReplayError::Mismatch { .. }) => {}
+                Err(refused) => panic!("{}: VERISYNC_REPLAY: {refused}", self.name),
+            }
+        }
+        use super::Scheduler;
         let mut total: Option<Report> = None;
         for scheduler in [
             Scheduler::Random { seed: self.seed },
@@ -301,11 +339,12 @@ impl Builder {
             },
         ] {
             let f = std::sync::Arc::clone(&f);
-            let mut report = super::explore_shard(
+            let mut report = super::shuttle::explore_limited(
                 &self.name,
                 scheduler,
                 self.schedules,
                 self.shard,
+                self.time_limit,
                 move || f(),
             );
             // PCT refuses a scenario that never runs two threads at once; such a scenario has
@@ -339,6 +378,7 @@ impl Builder {
 fn loom_bounded<F>(
     f: &std::sync::Arc<F>,
     bound: usize,
+    time_limit: Option<Duration>,
 ) -> (Option<super::Failure>, usize, Vec<super::trace::Event>)
 where
     F: Fn() + Send + Sync + 'static,
@@ -351,6 +391,7 @@ where
     let f = Arc::clone(f);
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(bound);
+    builder.max_duration = time_limit;
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         super::blocked::modelling(|| {
             builder.check(move || {

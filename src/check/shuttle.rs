@@ -114,8 +114,24 @@ pub fn explore_shard<F>(
 where
     F: Fn() + Send + Sync + 'static,
 {
+    explore_limited(scenario, scheduler, max_schedules, shard, None, f)
+}
+
+/// [`explore_shard`], stopping after `time_limit` of wall time if given.
+pub(super) fn explore_limited<F>(
+    scenario: &str,
+    scheduler: Scheduler,
+    max_schedules: usize,
+    shard: Shard,
+    time_limit: Option<std::time::Duration>,
+    f: F,
+) -> Report
+where
+    F: Fn() + Send + Sync + 'static,
+{
     let f = Arc::new(f);
-    let config = quiet_config();
+    let mut config = quiet_config();
+    config.max_time = time_limit;
     let started = Instant::now();
     let (kind, seed) = match scheduler {
         Scheduler::Random { seed } => (Kind::Random, seed),
