@@ -204,6 +204,20 @@ fn capacity_usize_max_panics_with_a_clear_message() {
 }
 
 #[test]
+fn one_past_the_largest_capacity_panics_naming_the_limit() {
+    // `usize::MAX >> 4` slots at most (the stamps need four laps in a word): one more is
+    // refused by that limit, before any allocation is attempted.
+    let limit = usize::MAX >> 4;
+    let panic = std::panic::catch_unwind(|| BoundedQueue::<u8>::new(limit + 1)).unwrap_err();
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    let expected = format!(
+        "capacity {} is too large: more than {limit} slots",
+        limit + 1
+    );
+    assert!(message.contains(&expected), "{message}");
+}
+
+#[test]
 #[should_panic(expected = "is too large")]
 fn capacity_past_the_allocation_limit_panics_too() {
     // Within the stamp encoding, but `capacity` slots of a kilobyte overflow `isize::MAX`.
@@ -560,6 +574,11 @@ fn errors_say_what_happened_and_give_the_item_back() {
     assert_eq!(
         format!("{q:?}"),
         "BoundedQueue { len: 1, capacity: 1, closed: true, .. }"
+    );
+    // So does the iterator, as the queue it gets from.
+    assert_eq!(
+        format!("{:?}", q.iter()),
+        "Iter { queue: BoundedQueue { len: 1, capacity: 1, closed: true, .. } }"
     );
     let j = JoinableQueue::new(2);
     j.put(Opaque(6)).unwrap();
