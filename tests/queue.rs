@@ -884,6 +884,32 @@ fn joinable_stress_join_sees_every_task_done() {
     assert_eq!(q.task_done(), Err(TaskDoneError::NothingPending));
 }
 
+#[test]
+fn len_never_exceeds_what_is_in_the_queue_while_another_thread_puts_and_gets() {
+    // One thread puts and gets in turn, so the queue never holds more than one item, while
+    // this one reads `len` until that thread is done. `len` loads the tail, then the head: a
+    // put and a get between the two loads leave the head it reads ahead of the tail it read
+    // (a lap ahead, at a lap's end). That reads as empty, never as a full lap of items.
+    const ROUNDS: usize = 1_000_000;
+    let q = Arc::new(BoundedQueue::new(2));
+    let worker = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            for i in 0..ROUNDS {
+                q.put(i).unwrap();
+                assert_eq!(q.get(), Ok(i));
+            }
+        })
+    };
+    let mut over = None;
+    while !worker.is_finished() {
+        over = over.or((0..1000).map(|_| q.len()).find(|&len| len > 1));
+    }
+    worker.join().unwrap();
+    assert_eq!(over, None, "len over 1 with at most one item in the queue");
+    assert_eq!(q.len(), 0);
+}
+
 /// 4 producers × 4 consumers through a queue of `capacity` (1 or 2), blocking puts and gets
 /// only, so that most operations go through the sleep/wake path: every item got exactly once
 /// (checksum), each producer's items in order, and nobody left asleep.
