@@ -486,6 +486,11 @@ impl<T> BoundedQueue<T> {
     /// The queue was full: spin and try again for a while, then sleep, as `wait` allows.
     #[cold]
     fn put_slow(&self, mut item: T, wait: Wait) -> Result<(), (Refusal, T)> {
+        // The try_ forms never wait, not even the spin below: `put_inner` refuses them.
+        debug_assert!(
+            !wait.is_try(),
+            "a put that may not wait went down the waiting path"
+        );
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();
@@ -532,6 +537,11 @@ impl<T> BoundedQueue<T> {
     /// The queue was empty: spin and try again for a while, then sleep, as `wait` allows.
     #[cold]
     fn get_slow(&self, wait: Wait) -> Result<T, Refusal> {
+        // As in `put_slow`: `get_inner` refuses the try_ forms.
+        debug_assert!(
+            !wait.is_try(),
+            "a get that may not wait went down the waiting path"
+        );
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();

@@ -336,3 +336,10 @@ fn notify_one_at_a_time_loses_no_wakeup() {
     let took: usize = consumers.into_iter().map(|t| t.join().unwrap()).sum();
     assert_eq!(took, ITEMS);
 }
+
+#[test]
+fn a_guard_debugs_as_its_value() {
+    let c = Condition::new(vec![1, 2]);
+    let g = c.lock();
+    assert_eq!(format!("{g:?}"), "[1, 2]");
+}

@@ -98,6 +98,33 @@ fn a_set_then_clear_still_lets_every_waiter_go() {
 }
 
 #[test]
+fn a_pulse_lets_parked_waiters_go_whatever_the_generation_was() {
+    // Waiters woken by a set that is cleared before they look go because the generation
+    // moved on from the one each saw first. Here that generation is not the initial one (a
+    // pulse came before), each round's release hands the set straight to one of its 16
+    // waiters (every 16th wake of an event's queue does, `park.rs`'s `FAIR_EVERY`), rounds of
+    // one pulse follow each other, and in a round of two pulses both come before the waiters
+    // look: each round, every waiter must go.
+    for rounds in [[1, 2].as_slice(), &[1, 1, 2]] {
+        let e = Arc::new(Event::new());
+        e.set();
+        e.clear();
+        for &pulses in rounds {
+            let waiters = spawn_n(&e, 16, |e| e.wait_timeout(PATIENCE));
+            wait_until("16 parked waiters", || e.waiters() == 16);
+            for _ in 0..pulses {
+                e.set();
+                e.clear();
+            }
+            for w in waiters {
+                assert!(w.join().unwrap(), "a waiter let go by a pulse timed out");
+            }
+        }
+        assert!(!e.is_set());
+    }
+}
+
+#[test]
 fn a_waiter_that_comes_after_the_clear_waits_for_the_next_set() {
     let e = Arc::new(Event::new());
     e.set();

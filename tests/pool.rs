@@ -256,3 +256,41 @@ fn stress_submitters_cancellers_and_panics_lose_nothing() {
     pool.close();
     pool.join().unwrap();
 }
+
+#[test]
+fn threads_queued_tasks_and_a_refusal_are_reported() {
+    let pool = ThreadPool::new(1);
+    assert_eq!(pool.threads(), 1);
+    assert_eq!(pool.queued(), 0);
+    let (gate, started) = (Arc::new(Event::new()), Arc::new(Event::new()));
+    let busy = {
+        let (gate, started) = (Arc::clone(&gate), Arc::clone(&started));
+        pool.submit(move || {
+            started.set();
+            gate.wait();
+        })
+        .unwrap()
+    };
+    started.wait(); // the one thread is busy: what comes next waits in the queue
+    let waiting: Vec<_> = (0..2).map(|i| pool.submit(move || i).unwrap()).collect();
+    // Looked at before the gate opens, asserted after: a failed assertion must not leave the
+    // pool's thread blocked (dropping the pool joins it).
+    let (queued, shown) = (pool.queued(), format!("{busy:?}"));
+    gate.set();
+    busy.join().unwrap();
+    assert_eq!(queued, 2);
+    assert_eq!(shown, "Task { finished: false }");
+    let got: Vec<i32> = waiting.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(got, [0, 1]);
+    assert_eq!(pool.queued(), 0);
+    pool.close();
+    let refused = pool.submit(|| 2).unwrap_err();
+    assert_eq!(format!("{refused:?}"), "SubmitError(..)");
+    pool.join().unwrap();
+    let done = ThreadPool::new(3);
+    assert_eq!(done.threads(), 3);
+    let task = done.submit(|| ()).unwrap();
+    done.close();
+    done.join().unwrap();
+    assert_eq!(format!("{task:?}"), "Task { finished: true }");
+}

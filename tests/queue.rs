@@ -204,6 +204,20 @@ fn capacity_usize_max_panics_with_a_clear_message() {
 }
 
 #[test]
+fn one_past_the_largest_capacity_panics_naming_the_limit() {
+    // `usize::MAX >> 4` slots at most (the stamps need four laps in a word): one more is
+    // refused by that limit, before any allocation is attempted.
+    let limit = usize::MAX >> 4;
+    let panic = std::panic::catch_unwind(|| BoundedQueue::<u8>::new(limit + 1)).unwrap_err();
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    let expected = format!(
+        "capacity {} is too large: more than {limit} slots",
+        limit + 1
+    );
+    assert!(message.contains(&expected), "{message}");
+}
+
+#[test]
 #[should_panic(expected = "is too large")]
 fn capacity_past_the_allocation_limit_panics_too() {
     // Within the stamp encoding, but `capacity` slots of a kilobyte overflow `isize::MAX`.
@@ -561,6 +575,11 @@ fn errors_say_what_happened_and_give_the_item_back() {
         format!("{q:?}"),
         "BoundedQueue { len: 1, capacity: 1, closed: true, .. }"
     );
+    // So does the iterator, as the queue it gets from.
+    assert_eq!(
+        format!("{:?}", q.iter()),
+        "Iter { queue: BoundedQueue { len: 1, capacity: 1, closed: true, .. } }"
+    );
     let j = JoinableQueue::new(2);
     j.put(Opaque(6)).unwrap();
     assert_eq!(
@@ -863,6 +882,32 @@ fn joinable_stress_join_sees_every_task_done() {
         w.join().unwrap();
     }
     assert_eq!(q.task_done(), Err(TaskDoneError::NothingPending));
+}
+
+#[test]
+fn len_never_exceeds_what_is_in_the_queue_while_another_thread_puts_and_gets() {
+    // One thread puts and gets in turn, so the queue never holds more than one item, while
+    // this one reads `len` until that thread is done. `len` loads the tail, then the head: a
+    // put and a get between the two loads leave the head it reads ahead of the tail it read
+    // (a lap ahead, at a lap's end). That reads as empty, never as a full lap of items.
+    const ROUNDS: usize = 1_000_000;
+    let q = Arc::new(BoundedQueue::new(2));
+    let worker = {
+        let q = Arc::clone(&q);
+        thread::spawn(move || {
+            for i in 0..ROUNDS {
+                q.put(i).unwrap();
+                assert_eq!(q.get(), Ok(i));
+            }
+        })
+    };
+    let mut over = None;
+    while !worker.is_finished() {
+        over = over.or((0..1000).map(|_| q.len()).find(|&len| len > 1));
+    }
+    worker.join().unwrap();
+    assert_eq!(over, None, "len over 1 with at most one item in the queue");
+    assert_eq!(q.len(), 0);
 }
 
 /// 4 producers × 4 consumers through a queue of `capacity` (1 or 2), blocking puts and gets

@@ -139,3 +139,20 @@ fn stress_many_threads_many_objects() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn into_values_gives_every_threads_value_once() {
+    let local = ThreadLocal::new();
+    local.get_or(|| 1usize);
+    thread::scope(|s| {
+        for n in [10, 100] {
+            let local = &local;
+            s.spawn(move || {
+                local.get_or(|| n);
+            });
+        }
+    });
+    let mut values: Vec<usize> = local.into_values().collect();
+    values.sort_unstable();
+    assert_eq!(values, [1, 10, 100]);
+}
