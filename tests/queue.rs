@@ -21,13 +21,16 @@ const DELAY: Duration = Duration::from_millis(30);
 fn blocks_until<R>(block: impl FnOnce() -> R, trigger: impl FnOnce() + Send + 'static) -> R {
     let acted = Arc::new(AtomicBool::new(false));
     let a = Arc::clone(&acted);
+    // Before the spawn: the helper's sleep starts after it, so the trigger acts at least DELAY
+    // after `start`. Taken after the spawn, a descheduled caller could start its clock late
+    // (this failed once in the gate, under load).
+    let start = Instant::now();
     let helper = thread::spawn(move || {
         thread::sleep(DELAY);
         // SeqCst: published before the action the blocked call waits for.
         a.store(true, Ordering::SeqCst);
         trigger();
     });
-    let start = Instant::now();
     let result = block();
     // SeqCst: pairs with the store above.
     assert!(
