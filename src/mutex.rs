@@ -149,10 +149,7 @@ impl<T> Mutex<T> {
     /// ```
     #[track_caller]
     pub fn new(value: T) -> Self {
-        Mutex {
-            raw: RawPark::new(0, "Mutex"),
-            data: UnsafeCell::new(value),
-        }
+        Mutex::new_as(value, "Mutex")
     }
 
     /// A mutex of a `what` (an [`Account`](crate::Account)'s balance), made by the caller's
