@@ -49,11 +49,11 @@ mod curve {
     use std::hint::black_box;
     use std::ops::Deref;
     use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
     use std::sync::{mpsc, Arc, Barrier, Condvar, Mutex};
     use std::thread;
     use std::time::{Duration, Instant};
-    use verisync::{Account, BoundedQueue, ReentrantLock, Semaphore};
+    use verisync::{Account, BoundedQueue, JoinableQueue, ReentrantLock, Semaphore};
 
     // -----------------------------------------------------------------------------------------
     // Options
@@ -61,7 +61,10 @@ mod curve {
     struct Opts {
         threads: Vec<usize>,
         point: Duration,
-        cap: usize,
+        /// Queue capacities: each queue row is run at each.
+        caps: Vec<usize>,
+        /// Runs of every point, peers first and ours first alternately.
+        runs: usize,
         out: PathBuf,
         filters: Vec<String>,
         /// Plot this CSV (taken here or elsewhere) and run nothing.
@@ -70,8 +73,8 @@ mod curve {
         machine: Option<String>,
     }
 
-    const USAGE: &str = "usage: curve [--threads 1,2,4,8,16] [--point-ms 200] [--cap 1024] \
-                         [--out bench-out/curve.csv] [--quick] [FILTER…]\n       \
+    const USAGE: &str = "usage: curve [--threads 1,2,4,8,16] [--point-ms 200] [--cap 1024[,1…]] \
+                         [--runs 1] [--out bench-out/curve.csv] [--quick] [FILTER…]\n       \
                          curve --plot-only PATH.csv [--machine TEXT]";
 
     fn parse() -> Result<Opts, String> {
@@ -79,7 +82,8 @@ mod curve {
         let mut opts = Opts {
             threads: vec![1, 2, 4, 8, 16],
             point: Duration::from_millis(200),
-            cap: 1024,
+            caps: vec![1024],
+            runs: 1,
             out: PathBuf::from("bench-out/curve.csv"),
             filters: Vec::new(),
             plot_only: None,
@@ -108,9 +112,18 @@ mod curve {
                     timed = true;
                 }
                 "--cap" => {
-                    opts.cap = match value("--cap")?.parse() {
+                    opts.caps = value("--cap")?
+                        .split(',')
+                        .map(|c| match c.trim().parse::<usize>() {
+                            Ok(n) if n > 0 => Ok(n),
+                            _ => Err(format!("--cap: not a capacity of at least 1: {c:?}")),
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                "--runs" => {
+                    opts.runs = match value("--runs")?.parse() {
                         Ok(n) if n > 0 => n,
-                        _ => return Err("--cap: a capacity of at least 1".into()),
+                        _ => return Err("--runs: a count of at least 1".into()),
                     };
                 }
                 "--out" => {
@@ -202,11 +215,30 @@ mod curve {
     /// producer has stopped (a channel needs nothing: its senders drop with their threads).
     type Run<P, C> = (Vec<P>, Vec<C>, Box<dyn FnOnce() + Send>);
 
-    /// Moves items for `point`: one thread doing put + get, or `threads / 2` producers and the
-    /// rest consumers. The count is of items got; the time runs to the last consumer's end.
+    /// How a queue row splits its threads into producers and consumers.
+    #[derive(Clone, Copy)]
+    enum Split {
+        /// One thread doing put + get; at `n` threads, `n / 2` producers and the rest
+        /// consumers (SPSC at 2, MPMC from 4).
+        Even,
+        /// `n - 1` producers and one consumer: MPSC, from 3 threads (fewer: no point).
+        OneConsumer,
+    }
+
+    impl Split {
+        fn of(self, threads: usize) -> Option<(usize, usize)> {
+            match self {
+                Split::Even => Some((threads / 2, threads - threads / 2)),
+                Split::OneConsumer => (threads >= 3).then(|| (threads - 1, 1)),
+            }
+        }
+    }
+
+    /// Moves items for `point`: one thread doing put + get, or `producers` and `consumers`
+    /// threads. The count is of items got; the time runs to the last consumer's end.
     /// `make(producers, consumers)` builds a fresh queue and its endpoints.
     fn pump<P, C>(
-        threads: usize,
+        (producers, consumers): (usize, usize),
         point: Duration,
         make: impl FnOnce(usize, usize) -> Run<P, C>,
     ) -> Point
@@ -214,7 +246,7 @@ mod curve {
         P: FnMut(u64) + Send,
         C: FnMut() -> Option<u64> + Send,
     {
-        if threads == 1 {
+        if producers == 0 {
             let (mut ps, mut cs, finish) = make(1, 1);
             let (put, get) = (&mut ps[0], &mut cs[0]);
             let start = Instant::now();
@@ -231,10 +263,9 @@ mod curve {
             finish();
             return Point { ops: n, secs };
         }
-        let (producers, consumers) = (threads / 2, threads - threads / 2);
         let (ps, cs, finish) = make(producers, consumers);
         let stop = AtomicBool::new(false);
-        let barrier = Barrier::new(threads + 1);
+        let barrier = Barrier::new(producers + consumers + 1);
         thread::scope(|s| {
             let (stop, barrier) = (&stop, &barrier);
             let ps: Vec<_> = ps
@@ -418,6 +449,99 @@ mod curve {
         (tx, vec![rx])
     });
 
+    /// A row that only exists with one consumer (std's `sync_channel` has one receiver).
+    fn one_consumer(run: RunFn, split: Split) -> RunFn {
+        Box::new(move |t, p| match split.of(t) {
+            Some((_, 1)) => run(t, p),
+            _ => None,
+        })
+    }
+
+    /// [`JoinableQueue`]: a get is followed by its `task_done`; the run ends with a `join`
+    /// (every task done) and a close.
+    struct Joinable;
+
+    impl Blocking for Joinable {
+        type Tx = Arc<JoinableQueue<u64>>;
+        type Rx = Arc<JoinableQueue<u64>>;
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let q = Arc::new(JoinableQueue::new(cap));
+            (Arc::clone(&q), copies(&q, consumers))
+        }
+        fn put(q: &Self::Tx, v: u64) {
+            q.put(v).unwrap()
+        }
+        fn get(q: &Self::Rx) -> Option<u64> {
+            let v = q.get().ok()?;
+            q.task_done().unwrap();
+            Some(v)
+        }
+        fn finish(q: Self::Tx) -> Box<dyn FnOnce() + Send> {
+            Box::new(move || {
+                q.join();
+                q.close();
+            })
+        }
+    }
+
+    /// The count of unfinished tasks a user would put beside a channel to get `task_done` and
+    /// `join`: an atomic count, and a lock and condition variable for the joiner.
+    #[derive(Default)]
+    struct Tasks {
+        unfinished: AtomicUsize,
+        lock: Mutex<()>,
+        all_done: Condvar,
+    }
+
+    impl Tasks {
+        fn add(&self) {
+            // Relaxed: the count is only compared with zero after every put is done.
+            self.unfinished.fetch_add(1, Ordering::Relaxed);
+        }
+        fn done(&self) {
+            if self.unfinished.fetch_sub(1, Ordering::AcqRel) == 1 {
+                // The joiner holds the lock from its look until it sleeps: no lost wake.
+                drop(self.lock.lock().unwrap());
+                self.all_done.notify_all();
+            }
+        }
+        fn join(&self) {
+            let mut g = self.lock.lock().unwrap();
+            while self.unfinished.load(Ordering::Acquire) != 0 {
+                g = self.all_done.wait(g).unwrap();
+            }
+        }
+    }
+
+    /// The channel `Q` with a [`Tasks`] count: the fair peer of a [`JoinableQueue`].
+    struct Counted<Q>(std::marker::PhantomData<Q>);
+
+    impl<Q: Blocking> Blocking for Counted<Q> {
+        type Tx = (Q::Tx, Arc<Tasks>);
+        type Rx = (Q::Rx, Arc<Tasks>);
+        fn open(cap: usize, consumers: usize) -> (Self::Tx, Vec<Self::Rx>) {
+            let (tx, rxs) = Q::open(cap, consumers);
+            let tasks = Arc::new(Tasks::default());
+            let rxs = rxs.into_iter().map(|rx| (rx, Arc::clone(&tasks))).collect();
+            ((tx, tasks), rxs)
+        }
+        fn put((tx, tasks): &Self::Tx, v: u64) {
+            tasks.add();
+            Q::put(tx, v)
+        }
+        fn get((rx, tasks): &Self::Rx) -> Option<u64> {
+            let v = Q::get(rx)?;
+            tasks.done();
+            Some(v)
+        }
+        fn finish((tx, tasks): Self::Tx) -> Box<dyn FnOnce() + Send> {
+            Box::new(move || {
+                tasks.join();
+                Q::finish(tx)();
+            })
+        }
+    }
+
     /// A run's endpoints on a fresh `Q`, spinning: `p` putters, `c` getters; the run ends when
     /// `done` is raised.
     fn spinning<Q: Spinning>(
@@ -467,7 +591,7 @@ mod curve {
     type RunFn = Box<dyn Fn(usize, Duration) -> Option<Point>>;
 
     struct Subject {
-        primitive: &'static str,
+        primitive: String,
         name: &'static str,
         role: Role,
         run: RunFn,
@@ -511,13 +635,18 @@ mod curve {
         })
     }
 
-    /// A queue row: `make(cap, producers, consumers)` builds each point's queue and endpoints.
-    fn pumped<P, C>(cap: usize, make: fn(usize, usize, usize) -> Run<P, C>) -> RunFn
+    /// A queue row: `make(cap, producers, consumers)` builds each point's queue and endpoints;
+    /// `split` says how many of each a point's threads are.
+    fn pumped<P, C>(
+        cap: usize,
+        split: Split,
+        make: fn(usize, usize, usize) -> Run<P, C>,
+    ) -> RunFn
     where
         P: FnMut(u64) + Send + 'static,
         C: FnMut() -> Option<u64> + Send + 'static,
     {
-        Box::new(move |t, p| Some(pump(t, p, |np, nc| make(cap, np, nc))))
+        Box::new(move |t, p| Some(pump(split.of(t)?, p, |np, nc| make(cap, np, nc))))
     }
 
     /// A re-entrant lock's operation, once locked: bump the count.
@@ -525,10 +654,10 @@ mod curve {
         g.set(g.get() + 1);
     }
 
-    fn subjects(cap: usize) -> Vec<Subject> {
+    fn subjects(caps: &[usize]) -> Vec<Subject> {
         use Role::*;
         let mut v: Vec<Subject> = Vec::new();
-        let mut add = |primitive, name, role, run| {
+        let mut add = |primitive: String, name, role, run| {
             v.push(Subject {
                 primitive,
                 name,
@@ -538,37 +667,51 @@ mod curve {
         };
         let new_reentrant = || ReentrantLock::new(Cell::new(0u64));
         add(
-            "reentrant_lock",
+            "reentrant_lock".into(),
             "verisync",
             Ours,
             hammered(new_reentrant, |l| bump(l.lock())),
         );
         let new_pl = || parking_lot::ReentrantMutex::new(Cell::new(0u64));
         add(
-            "reentrant_lock",
+            "reentrant_lock".into(),
             "parking_lot",
             Peer,
             hammered(new_pl, |l| bump(l.lock())),
         );
         let std_mutex = hammered(|| Mutex::new(0u64), |l| *l.lock().unwrap() += 1);
-        add("reentrant_lock", "std_mutex", Peer, std_mutex);
+        add("reentrant_lock".into(), "std_mutex", Peer, std_mutex);
+
+        // Three nested holds and their release: a re-entrant lock's own work.
+        let nest3 = |l: &ReentrantLock<Cell<u64>>| {
+            let (a, b) = (l.lock(), l.lock());
+            bump(l.lock());
+            drop((b, a));
+        };
+        add("reentrant_depth3".into(), "verisync", Ours, hammered(new_reentrant, nest3));
+        let nest3 = |l: &parking_lot::ReentrantMutex<Cell<u64>>| {
+            let (a, b) = (l.lock(), l.lock());
+            bump(l.lock());
+            drop((b, a));
+        };
+        add("reentrant_depth3".into(), "parking_lot", Peer, hammered(new_pl, nest3));
 
         let ours = hammered(|| Semaphore::new(1), |s| drop(black_box(s.acquire())));
-        add("semaphore", "verisync", Ours, ours);
+        add("semaphore".into(), "verisync", Ours, ours);
         let async_lock = hammered(
             || async_lock::Semaphore::new(1),
             |s| drop(black_box(s.acquire_blocking())),
         );
-        add("semaphore", "async_lock", Peer, async_lock);
+        add("semaphore".into(), "async_lock", Peer, async_lock);
         let condvar = hammered(CondvarSemaphore::one, CondvarSemaphore::acquire_release);
-        add("semaphore", "mutex_condvar", Peer, condvar);
+        add("semaphore".into(), "mutex_condvar", Peer, condvar);
 
         let ours = hammered(|| verisync::Mutex::new(0u64), |m| *m.lock() += 1);
-        add("mutex", "verisync", Ours, ours);
+        add("mutex".into(), "verisync", Ours, ours);
         let pl = hammered(|| parking_lot::Mutex::new(0u64), |m| *m.lock() += 1);
-        add("mutex", "parking_lot", Peer, pl);
+        add("mutex".into(), "parking_lot", Peer, pl);
         let std_mutex = hammered(|| Mutex::new(0u64), |m| *m.lock().unwrap() += 1);
-        add("mutex", "std_mutex", Peer, std_mutex);
+        add("mutex".into(), "std_mutex", Peer, std_mutex);
 
         let ours = hammered(
             || Account::new(0),
@@ -576,7 +719,7 @@ mod curve {
                 black_box(a.deposit(black_box(1)).unwrap());
             },
         );
-        add("account", "verisync", Ours, ours);
+        add("account".into(), "verisync", Ours, ours);
         let std_mutex = hammered(
             || Mutex::new(0u64),
             |a| {
@@ -585,7 +728,7 @@ mod curve {
                 black_box(*g);
             },
         );
-        add("account", "std_mutex", Peer, std_mutex);
+        add("account".into(), "std_mutex", Peer, std_mutex);
         let pl = hammered(
             || parking_lot::Mutex::new(0u64),
             |a| {
@@ -594,34 +737,46 @@ mod curve {
                 black_box(*g);
             },
         );
-        add("account", "parking_lot", Peer, pl);
+        add("account".into(), "parking_lot", Peer, pl);
         let atomic = hammered(
             || AtomicU64::new(0),
             |a| {
                 black_box(a.fetch_add(black_box(1), Ordering::AcqRel));
             },
         );
-        add("account", "atomic", Floor, atomic);
+        add("account".into(), "atomic", Floor, atomic);
 
-        add("queue", "verisync", Ours, pumped(cap, blocking::<Verisync>));
-        add(
-            "queue",
-            "crossbeam",
-            Peer,
-            pumped(cap, blocking::<Crossbeam>),
-        );
-        let mpsc = pumped(cap, blocking::<Mpsc>);
-        add(
-            "queue",
-            "mpsc",
-            Peer,
-            Box::new(move |t, p| (t - t / 2 == 1).then(|| mpsc(t, p)).flatten()),
-        );
-        add("queue", "flume", Peer, pumped(cap, blocking::<Flume>));
-        let ours_try = pumped(cap, spinning::<BoundedQueue<u64>>);
-        add("queue_try", "verisync_try", Ours, ours_try);
-        let array_queue = pumped(cap, spinning::<crossbeam_queue::ArrayQueue<u64>>);
-        add("queue_try", "array_queue", Peer, array_queue);
+        for &cap in caps {
+            // With one capacity the rows keep their plain names (and plots theirs).
+            let at = |base: &str| -> String {
+                match caps.len() {
+                    1 => base.into(),
+                    _ => format!("{base}_cap{cap}"),
+                }
+            };
+            for (base, split) in [("queue", Split::Even), ("queue_mpsc", Split::OneConsumer)] {
+                let row = at(base);
+                add(row.clone(), "verisync", Ours, pumped(cap, split, blocking::<Verisync>));
+                let crossbeam = pumped(cap, split, blocking::<Crossbeam>);
+                add(row.clone(), "crossbeam", Peer, crossbeam);
+                add(row.clone(), "mpsc", Peer, one_consumer(pumped(cap, split, blocking::<Mpsc>), split));
+                add(row, "flume", Peer, pumped(cap, split, blocking::<Flume>));
+            }
+            let row = at("queue_try");
+            let ours_try = pumped(cap, Split::Even, spinning::<BoundedQueue<u64>>);
+            add(row.clone(), "verisync_try", Ours, ours_try);
+            let array_queue = pumped(cap, Split::Even, spinning::<crossbeam_queue::ArrayQueue<u64>>);
+            add(row, "array_queue", Peer, array_queue);
+            for (base, split) in [("joinable", Split::Even), ("joinable_mpsc", Split::OneConsumer)] {
+                let row = at(base);
+                add(row.clone(), "verisync", Ours, pumped(cap, split, blocking::<Joinable>));
+                let crossbeam = pumped(cap, split, blocking::<Counted<Crossbeam>>);
+                add(row.clone(), "crossbeam+count", Peer, crossbeam);
+                let mpsc = one_consumer(pumped(cap, split, blocking::<Counted<Mpsc>>), split);
+                add(row.clone(), "mpsc+count", Peer, mpsc);
+                add(row, "flume+count", Peer, pumped(cap, split, blocking::<Counted<Flume>>));
+            }
+        }
         v
     }
 
@@ -676,6 +831,15 @@ mod curve {
                     role: r.to_string(),
                     points: vec![(threads, rate)],
                 }),
+            }
+        }
+        // Several runs of a point (`--runs`): plot their median.
+        for curve in out.iter_mut().flat_map(|(_, cs)| cs.iter_mut()) {
+            curve.points.sort_by_key(|&(t, _)| t);
+            let runs = std::mem::take(&mut curve.points);
+            for same in runs.chunk_by(|a, b| a.0 == b.0) {
+                let mut rates: Vec<f64> = same.iter().map(|&(_, r)| r).collect();
+                curve.points.push((same[0].0, median(&mut rates).unwrap_or(0.0)));
             }
         }
         Ok((out, all_secs))
@@ -872,13 +1036,6 @@ mod curve {
             .unwrap_or_else(|| "unknown CPU".into())
     }
 
-    fn mops(p: &Option<Point>) -> String {
-        match p {
-            Some(p) => format!("{:.2}", p.ops as f64 / p.secs / 1e6),
-            None => "-".into(),
-        }
-    }
-
     pub fn main() {
         let opts = match parse() {
             Ok(o) => o,
@@ -896,52 +1053,61 @@ mod curve {
             let id = format!("{}/{}", s.primitive, s.name);
             opts.filters.is_empty() || opts.filters.iter().any(|f| id.contains(f.as_str()))
         };
-        let subjects: Vec<_> = subjects(opts.cap).into_iter().filter(keep).collect();
+        let subjects: Vec<_> = subjects(&opts.caps).into_iter().filter(keep).collect();
         println!(
-            "verisync contention curves: {} core(s), {}; {:?} a point; queue capacity {}; threads {:?}",
+            "verisync contention curves: {} core(s), {}; {:?} a point; queue capacity {:?}; \
+             threads {:?}; {} run(s) of each point, peers first and ours first alternately",
             cores,
             cpu_model(),
             opts.point,
-            opts.cap,
-            opts.threads
+            opts.caps,
+            opts.threads,
+            opts.runs,
         );
-        let mut csv = String::from("primitive,impl,role,threads,ops,secs,ops_per_sec\n");
+        println!("load average at the start: {}", load_average());
+        let mut csv = String::from("primitive,impl,role,threads,ops,secs,ops_per_sec,run\n");
         let started = Instant::now();
-        let mut primitive = "";
-        let mut block: Vec<(&Subject, Vec<Option<Point>>)> = Vec::new();
-        let flush = |block: &mut Vec<(&Subject, Vec<Option<Point>>)>| {
-            if block.is_empty() {
-                return;
-            }
-            print_block(block, &opts.threads);
-            block.clear();
-        };
-        for s in &subjects {
-            if s.primitive != primitive {
-                flush(&mut block);
-                primitive = s.primitive;
-            }
-            let mut points = Vec::new();
-            for &t in &opts.threads {
-                let p = (s.run)(t, opts.point);
-                if let Some(p) = p {
-                    let _ = writeln!(
-                        csv,
-                        "{},{},{},{},{},{:.6},{:.0}",
-                        s.primitive,
-                        s.name,
-                        s.role.name(),
-                        t,
-                        p.ops,
-                        p.secs,
-                        p.ops as f64 / p.secs
-                    );
+        let mut summary = Vec::new();
+        // One primitive's subjects at a time: each point is run `runs` times, the whole row
+        // (ours and every peer) in one go, alternately in one order and the other, so that
+        // ours and its peers share the machine's state as nearly as possible.
+        for group in subjects.chunk_by(|a, b| a.primitive == b.primitive) {
+            let load = load_average();
+            let mut points = vec![vec![Vec::new(); opts.threads.len()]; group.len()];
+            for (ti, &t) in opts.threads.iter().enumerate() {
+                for run in 0..opts.runs {
+                    let mut order: Vec<usize> = (0..group.len()).collect();
+                    if run % 2 == 1 {
+                        order.reverse();
+                    }
+                    for i in order {
+                        let s = &group[i];
+                        let p = (s.run)(t, opts.point);
+                        if let Some(p) = p {
+                            let _ = writeln!(
+                                csv,
+                                "{},{},{},{},{},{:.6},{:.0},{}",
+                                s.primitive,
+                                s.name,
+                                s.role.name(),
+                                t,
+                                p.ops,
+                                p.secs,
+                                p.ops as f64 / p.secs,
+                                run
+                            );
+                        }
+                        points[i][ti].push(p);
+                    }
                 }
-                points.push(p);
             }
-            block.push((s, points));
+            let block: Vec<_> = group.iter().zip(points).collect();
+            summary.extend(print_block(&block, &opts.threads, &load));
         }
-        flush(&mut block);
+        if opts.runs > 1 {
+            print_summary(&summary, opts.runs);
+        }
+        println!("load average at the end: {}", load_average());
         if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
             if let Err(e) = std::fs::create_dir_all(dir) {
                 eprintln!("curve: cannot create {}: {e}", dir.display());
@@ -958,9 +1124,13 @@ mod curve {
         let machine = format!("{cores} cores (available_parallelism), {}", cpu_model());
         let point = format!("{} ms a point", opts.point.as_millis());
         let plotted = read_csv(&csv).and_then(|(curves, _)| {
-            write_plots(&opts.out, &curves, |p| match p.starts_with("queue") {
-                true => format!("{machine}; {point}; capacity {}", opts.cap),
-                false => format!("{machine}; {point}"),
+            let caps = opts.caps.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+            write_plots(&opts.out, &curves, |p| {
+                match p.starts_with("queue") || p.starts_with("joinable") {
+                    true if caps.len() == 1 => format!("{machine}; {point}; capacity {}", caps[0]),
+                    true => format!("{machine}; {point}; capacities {}", caps.join(", ")),
+                    false => format!("{machine}; {point}"),
+                }
             })
         });
         report_plots(plotted);
@@ -996,51 +1166,132 @@ mod curve {
         }
     }
 
-    /// One primitive's rows: M ops/s at each thread count, then ours / best peer.
-    fn print_block(block: &[(&Subject, Vec<Option<Point>>)], threads: &[usize]) {
-        let primitive = block[0].0.primitive;
-        let mut head = format!("\n{primitive:<16} {:<14}", "M ops/s");
-        for t in threads {
-            let _ = write!(head, " {:>9}", format!("{t} thr"));
+    /// `/proc/loadavg`'s three load averages, or why not.
+    fn load_average() -> String {
+        std::fs::read_to_string("/proc/loadavg").map_or_else(
+            |e| format!("unknown ({e})"),
+            |s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        )
+    }
+
+    /// The median of `v` (sorted here); `None` if empty.
+    fn median(v: &mut [f64]) -> Option<f64> {
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => None,
+            n if n % 2 == 1 => Some(v[n / 2]),
+            n => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
         }
-        println!("{head}");
+    }
+
+    /// One row of the summary: a primitive at a thread count, ours against the best peer.
+    struct Row {
+        primitive: String,
+        threads: usize,
+        ours: f64,
+        peer: &'static str,
+        peer_rate: f64,
+        /// Each run's ours ÷ that run's best peer, sorted.
+        ratios: Vec<f64>,
+    }
+
+    /// A subject's points: for each thread count, one per run (`None` where the shape does
+    /// not fit).
+    type Points = Vec<Vec<Option<Point>>>;
+
+    /// One primitive's rows: the median M ops/s at each thread count, then the median of the
+    /// runs' ratios (ours ÷ the best peer of the same run) with their range. Returns the
+    /// rows for the summary.
+    fn print_block(block: &[(&Subject, Points)], threads: &[usize], load: &str) -> Vec<Row> {
+        let primitive = &block[0].0.primitive;
+        let mut head = format!("\n{primitive:<16} {:<16}", "M ops/s");
+        for t in threads {
+            let _ = write!(head, " {:>15}", format!("{t} thr"));
+        }
+        println!("{head}    (load average {load})");
+        let rates = |ps: &[Option<Point>]| -> Vec<f64> {
+            ps.iter().flatten().map(|p| p.ops as f64 / p.secs).collect()
+        };
         for (s, points) in block {
-            let mut line = format!(
-                "{:<16} {:<14}",
-                "",
-                format!(
-                    "{}{}",
-                    s.name,
-                    match s.role {
-                        Role::Floor => " (floor)",
-                        _ => "",
-                    }
-                )
-            );
-            for p in points {
-                let _ = write!(line, " {:>9}", mops(p));
+            let name = match s.role {
+                Role::Floor => format!("{} (floor)", s.name),
+                _ => s.name.to_string(),
+            };
+            let mut line = format!("{:<16} {name:<16}", "");
+            for ps in points {
+                let cell = median(&mut rates(ps)).map_or("-".into(), |r| format!("{:.2}", r / 1e6));
+                let _ = write!(line, " {cell:>15}");
             }
             println!("{line}");
         }
-        let rate = |p: &Option<Point>| p.map(|p| p.ops as f64 / p.secs);
-        let mut line = format!("{:<16} {:<14}", "", "ours/best peer");
-        for i in 0..threads.len() {
-            let ours = block
-                .iter()
-                .find(|(s, _)| s.role == Role::Ours)
-                .and_then(|(_, ps)| rate(&ps[i]));
-            let best = block
-                .iter()
-                .filter(|(s, _)| s.role == Role::Peer)
-                .filter_map(|(_, ps)| rate(&ps[i]))
-                .max_by(f64::total_cmp);
-            let cell = match (ours, best) {
-                (Some(o), Some(b)) => format!("{:.2}", o / b),
-                _ => "-".into(),
+        let mut rows = Vec::new();
+        let mut line = format!("{:<16} {:<16}", "", "ours/best peer");
+        for (ti, &t) in threads.iter().enumerate() {
+            let rate = |p: &Option<Point>| p.map(|p| p.ops as f64 / p.secs);
+            let ours = block.iter().find(|(s, _)| s.role == Role::Ours);
+            let peers: Vec<_> = block.iter().filter(|(s, _)| s.role == Role::Peer).collect();
+            let runs = ours.map_or(0, |(_, ps)| ps[ti].len());
+            let mut ratios: Vec<f64> = (0..runs)
+                .filter_map(|r| {
+                    let o = rate(&ours?.1[ti][r])?;
+                    let best = peers
+                        .iter()
+                        .filter_map(|(_, ps)| rate(&ps[ti][r]))
+                        .max_by(f64::total_cmp)?;
+                    Some(o / best)
+                })
+                .collect();
+            let cell = match median(&mut ratios) {
+                None => "-".into(),
+                Some(m) if ratios.len() == 1 => format!("{m:.2}"),
+                Some(m) => format!("{m:.2} ({:.2}-{:.2})", ratios[0], ratios[ratios.len() - 1]),
             };
-            let _ = write!(line, " {cell:>9}");
+            let _ = write!(line, " {cell:>15}");
+            let best = peers
+                .iter()
+                .filter_map(|(s, ps)| Some((s.name, median(&mut rates(&ps[ti]))?)))
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let (Some((_, ps)), Some((peer, peer_rate)), false) = (ours, best, ratios.is_empty())
+            {
+                rows.push(Row {
+                    primitive: primitive.clone(),
+                    threads: t,
+                    ours: median(&mut rates(&ps[ti])).unwrap_or(0.0),
+                    peer,
+                    peer_rate,
+                    ratios,
+                });
+            }
         }
         println!("{line}");
+        rows
+    }
+
+    /// Every row as a Markdown table: ahead only where the whole spread is at or above 1.
+    fn print_summary(rows: &[Row], runs: usize) {
+        println!(
+            "\nSummary ({runs} runs a point; ratio = ours ÷ the best peer of the same run, \
+             median (min-max); M ops/s are medians)\n"
+        );
+        println!("| row | threads | verisync M ops/s | best peer | M ops/s | ratio | |");
+        println!("|---|---:|---:|---|---:|---:|---|");
+        for r in rows {
+            let (lo, hi) = (r.ratios[0], r.ratios[r.ratios.len() - 1]);
+            let m = median(&mut r.ratios.clone()).unwrap_or(0.0);
+            let verdict = match (lo >= 1.0, m >= 1.0) {
+                (true, _) => "ahead",
+                (false, true) => "ahead by median",
+                (false, false) => "behind",
+            };
+            println!(
+                "| `{}` | {} | {:.2} | `{}` | {:.2} | **{m:.2}** ({lo:.2}–{hi:.2}) | {verdict} |",
+                r.primitive,
+                r.threads,
+                r.ours / 1e6,
+                r.peer,
+                r.peer_rate / 1e6,
+            );
+        }
     }
 }
 
