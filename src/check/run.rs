@@ -290,12 +290,12 @@ impl Builder {
             return report; // loom's search is not split: shard 1 runs it whole
         }
         let (mut failure, mut count, mut trace) =
-            loom_bounded(&f, self.preemptions, self.time_limit);
+            loom_bounded(&self.name, &f, self.preemptions, self.time_limit);
         if failure.is_some() {
             // Found within the bound: the lowest bound that still finds it is the fewest
             // preemptions the failure needs, and its execution is the one to show.
             for bound in 0..self.preemptions {
-                let (f_at, c_at, t_at) = loom_bounded(&f, bound, self.time_limit);
+                let (f_at, c_at, t_at) = loom_bounded(&self.name, &f, bound, self.time_limit);
                 count += c_at;
                 if f_at.as_ref().map(|x| x.kind) == failure.as_ref().map(|x| x.kind) {
                     (failure, trace) = (f_at, t_at);
@@ -372,10 +372,35 @@ impl Builder {
     }
 }
 
+/// A note for stderr once a loom exploration has run `secs` seconds (`executions` so far),
+/// at 30 s and then each time the time doubles (`next` holds the next threshold): a model that
+/// will take hours should say so while it runs, and say what shrinks it. `None` before then.
+#[cfg(any(loom, test))]
+fn progress_note(
+    name: &str,
+    bound: usize,
+    executions: usize,
+    secs: u64,
+    next: &mut u64,
+) -> Option<String> {
+    if secs < *next {
+        return None;
+    }
+    *next = (*next * 2).max(secs + 1);
+    Some(format!(
+        "verisync::check: `{name}` is still exploring under loom: {executions} executions in {secs} s \
+         at preemption bound {bound}. Each preemption more multiplies the executions: a smaller \
+         bound (Builder::preemptions, LOOM_MAX_PREEMPTIONS) or fewer threads shrinks the model; \
+         Builder::time_limit or VERISYNC_TIME_LIMIT stops it early (clean then means clean as \
+         far as it went)."
+    ))
+}
+
 /// One loom exploration of `f` at preemption bound `bound`: the failure if any, the executions
 /// run, and the failing execution's trace.
 #[cfg(loom)]
 fn loom_bounded<F>(
+    name: &str,
     f: &std::sync::Arc<F>,
     bound: usize,
     time_limit: Option<Duration>,
@@ -389,6 +414,9 @@ where
     let count = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&count);
     let f = Arc::clone(f);
+    let (name, started) = (name.to_string(), std::time::Instant::now());
+    // loom runs every execution on this OS thread, one after another.
+    let next_note = std::sync::Mutex::new(30);
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(bound);
     builder.max_duration = time_limit;
@@ -396,7 +424,13 @@ where
         super::blocked::modelling(|| {
             builder.check(move || {
                 // Relaxed: a tally; loom runs every execution on this OS thread.
-                counter.fetch_add(1, Ordering::Relaxed);
+                let executions = counter.fetch_add(1, Ordering::Relaxed);
+                let secs = started.elapsed().as_secs();
+                let mut next = next_note.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(note) = progress_note(&name, bound, executions, secs, &mut next) {
+                    eprintln!("{note}");
+                }
+                drop(next);
                 super::trace::start();
                 f()
             })
@@ -442,4 +476,28 @@ where
     F: Fn() + Send + Sync + 'static,
 {
     Builder::default().run(f);
+}
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::progress_note;
+
+    #[test]
+    fn a_long_loom_exploration_says_so_at_30_s_then_at_each_doubling() {
+        let mut next = 30;
+        assert_eq!(progress_note("m", 3, 10, 29, &mut next), None);
+        let note = progress_note("m", 3, 1234, 30, &mut next).expect("a note at 30 s");
+        assert!(
+            note.contains("`m`") && note.contains("1234 executions in 30 s"),
+            "{note}"
+        );
+        assert!(note.contains("preemption bound 3") && note.contains("VERISYNC_TIME_LIMIT"));
+        assert_eq!(next, 60);
+        assert_eq!(progress_note("m", 3, 2000, 59, &mut next), None);
+        assert!(progress_note("m", 3, 3000, 61, &mut next).is_some());
+        assert_eq!(next, 120);
+        // A long execution that jumps past several thresholds notes once.
+        assert!(progress_note("m", 3, 4000, 500, &mut next).is_some());
+        assert_eq!(next, 501);
+    }
 }
