@@ -637,11 +637,7 @@ mod curve {
 
     /// A queue row: `make(cap, producers, consumers)` builds each point's queue and endpoints;
     /// `split` says how many of each a point's threads are.
-    fn pumped<P, C>(
-        cap: usize,
-        split: Split,
-        make: fn(usize, usize, usize) -> Run<P, C>,
-    ) -> RunFn
+    fn pumped<P, C>(cap: usize, split: Split, make: fn(usize, usize, usize) -> Run<P, C>) -> RunFn
     where
         P: FnMut(u64) + Send + 'static,
         C: FnMut() -> Option<u64> + Send + 'static,
@@ -688,13 +684,23 @@ mod curve {
             bump(l.lock());
             drop((b, a));
         };
-        add("reentrant_depth3".into(), "verisync", Ours, hammered(new_reentrant, nest3));
+        add(
+            "reentrant_depth3".into(),
+            "verisync",
+            Ours,
+            hammered(new_reentrant, nest3),
+        );
         let nest3 = |l: &parking_lot::ReentrantMutex<Cell<u64>>| {
             let (a, b) = (l.lock(), l.lock());
             bump(l.lock());
             drop((b, a));
         };
-        add("reentrant_depth3".into(), "parking_lot", Peer, hammered(new_pl, nest3));
+        add(
+            "reentrant_depth3".into(),
+            "parking_lot",
+            Peer,
+            hammered(new_pl, nest3),
+        );
 
         let ours = hammered(|| Semaphore::new(1), |s| drop(black_box(s.acquire())));
         add("semaphore".into(), "verisync", Ours, ours);
@@ -756,25 +762,52 @@ mod curve {
             };
             for (base, split) in [("queue", Split::Even), ("queue_mpsc", Split::OneConsumer)] {
                 let row = at(base);
-                add(row.clone(), "verisync", Ours, pumped(cap, split, blocking::<Verisync>));
+                add(
+                    row.clone(),
+                    "verisync",
+                    Ours,
+                    pumped(cap, split, blocking::<Verisync>),
+                );
                 let crossbeam = pumped(cap, split, blocking::<Crossbeam>);
                 add(row.clone(), "crossbeam", Peer, crossbeam);
-                add(row.clone(), "mpsc", Peer, one_consumer(pumped(cap, split, blocking::<Mpsc>), split));
+                add(
+                    row.clone(),
+                    "mpsc",
+                    Peer,
+                    one_consumer(pumped(cap, split, blocking::<Mpsc>), split),
+                );
                 add(row, "flume", Peer, pumped(cap, split, blocking::<Flume>));
             }
             let row = at("queue_try");
             let ours_try = pumped(cap, Split::Even, spinning::<BoundedQueue<u64>>);
             add(row.clone(), "verisync_try", Ours, ours_try);
-            let array_queue = pumped(cap, Split::Even, spinning::<crossbeam_queue::ArrayQueue<u64>>);
+            let array_queue = pumped(
+                cap,
+                Split::Even,
+                spinning::<crossbeam_queue::ArrayQueue<u64>>,
+            );
             add(row, "array_queue", Peer, array_queue);
-            for (base, split) in [("joinable", Split::Even), ("joinable_mpsc", Split::OneConsumer)] {
+            for (base, split) in [
+                ("joinable", Split::Even),
+                ("joinable_mpsc", Split::OneConsumer),
+            ] {
                 let row = at(base);
-                add(row.clone(), "verisync", Ours, pumped(cap, split, blocking::<Joinable>));
+                add(
+                    row.clone(),
+                    "verisync",
+                    Ours,
+                    pumped(cap, split, blocking::<Joinable>),
+                );
                 let crossbeam = pumped(cap, split, blocking::<Counted<Crossbeam>>);
                 add(row.clone(), "crossbeam+count", Peer, crossbeam);
                 let mpsc = one_consumer(pumped(cap, split, blocking::<Counted<Mpsc>>), split);
                 add(row.clone(), "mpsc+count", Peer, mpsc);
-                add(row, "flume+count", Peer, pumped(cap, split, blocking::<Counted<Flume>>));
+                add(
+                    row,
+                    "flume+count",
+                    Peer,
+                    pumped(cap, split, blocking::<Counted<Flume>>),
+                );
             }
         }
         v
@@ -839,7 +872,9 @@ mod curve {
             let runs = std::mem::take(&mut curve.points);
             for same in runs.chunk_by(|a, b| a.0 == b.0) {
                 let mut rates: Vec<f64> = same.iter().map(|&(_, r)| r).collect();
-                curve.points.push((same[0].0, median(&mut rates).unwrap_or(0.0)));
+                curve
+                    .points
+                    .push((same[0].0, median(&mut rates).unwrap_or(0.0)));
             }
         }
         Ok((out, all_secs))
