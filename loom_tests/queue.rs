@@ -103,6 +103,28 @@ fn two_blocking_getters_share_one_put_and_both_end_at_close() {
 }
 
 #[test]
+fn two_blocking_getters_are_each_woken_by_a_put_without_a_close() {
+    // One wake per put (issue 16): a put that clears `GETTERS_ASLEEP` wakes one getter, and a
+    // woken getter that leaves while the other is still on the sleeping path wakes it in turn
+    // (`pass_on`), since the flag that announced it is gone. With two puts and no close, a
+    // getter left asleep would be a deadlock, which loom reports.
+    check("queue/two-getters-two-puts", 2, || {
+        let q = Arc::new(BoundedQueue::new(1));
+        let getters: Vec<_> = (0..2)
+            .map(|_| {
+                let q = Arc::clone(&q);
+                thread::spawn(move || q.get().unwrap())
+            })
+            .collect();
+        q.put(1).unwrap();
+        q.put(2).unwrap();
+        let mut got: Vec<i32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
+#[test]
 fn two_blocking_putters_on_a_full_queue_are_let_in_by_a_get_or_refused_at_close() {
     // The mirror shape: the queue is full, two putters block on it, and the main thread gets
     // one item, then closes. A putter may find the slot claimed by the get still moving the

@@ -50,13 +50,18 @@
 //! `GETTERS_ASLEEP` with a `fetch_or` on `tail`, which returns the latest tail. It sleeps only
 //! if that tail is still the head it found empty; otherwise a put has claimed a slot since,
 //! and it tries again. A put's compare-exchange on `tail` clears the flag and sees whether it
-//! was set; if so, after publishing its item, the put takes the sleep lock and wakes every
+//! was set; if so, after publishing its item, the put takes the sleep lock and wakes one
 //! sleeping getter. The read-modify-writes on `tail` are totally ordered, so either the put's
 //! comes after the getter's `fetch_or` (it sees the flag and wakes the getter, which holds the
 //! sleep lock until it waits, so the wakeup cannot slip in before the wait), or before it (the
 //! getter's `fetch_or` returns the advanced tail and the getter does not sleep). The same
 //! holds for putters on a full queue, with `PUTTERS_ASLEEP` in `head` set by putters and seen
-//! by gets. [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
+//! by gets. One wake, not all: a flag stands for every sleeper of its side, so a sleeper
+//! that was woken and leaves (its item put, or its wait over) while others of its side are
+//! still on the sleeping path wakes one of them (`pass_on`), which either leaves too and
+//! passes the wake on, or sets the flag again and sleeps; a herd of three putters woken by
+//! every freed slot, two of them to find the queue full again, becomes one.
+//! [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
 //! the sleep lock; a put's compare-exchange expects `CLOSED` clear, so every put either took
 //! effect before the close or is refused. None of this needs `SeqCst`: the decisions rest on
 //! the order of read-modify-writes on one word and on the lock; the items travel through their
@@ -135,8 +140,9 @@ use std::time::Duration;
 /// ```
 pub struct BoundedQueue<T> {
     ring: Ring<T>,
-    /// Taken only to go to sleep and to wake sleepers.
-    sleep: Mutex<()>,
+    /// Taken only to go to sleep and to wake sleepers; counts the threads on the sleeping
+    /// path of each side.
+    sleep: Mutex<Sleepers>,
     /// Getters sleep here for an item (or for the queue to close).
     not_empty: Condvar,
     /// Putters sleep here for a free slot (or for the queue to close).
@@ -151,6 +157,14 @@ impl<T> UnwindSafe for BoundedQueue<T> {}
 impl<T> RefUnwindSafe for BoundedQueue<T> {}
 
 /// Why an operation did not go through.
+/// How many threads are on each side's sleeping path (asleep, or about to be, or just woken
+/// and not yet gone), under the sleep lock.
+#[derive(Default)]
+struct Sleepers {
+    getters: usize,
+    putters: usize,
+}
+
 #[derive(Clone, Copy)]
 enum Refusal {
     /// Would have had to wait (`Wait::Try`), or waited the whole timeout.
@@ -188,7 +202,7 @@ impl<T> BoundedQueue<T> {
     pub fn new(capacity: usize) -> Self {
         BoundedQueue {
             ring: Ring::new(capacity),
-            sleep: Mutex::new(()),
+            sleep: Mutex::new(Sleepers::default()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             site: Site::new("BoundedQueue"),
@@ -507,9 +521,17 @@ impl<T> BoundedQueue<T> {
         // attempts the item waits in `held`.
         let mut held = Some(item);
         let _asleep = blocked::waiting_for(&self.site, "room in ");
-        let (_, outcome) = self
-            .not_full
-            .wait_for(self.sleep.lock(), wait, |_| self.put_or_announce(&mut held));
+        let mut sleepers = self.sleep.lock();
+        sleepers.putters += 1;
+        let mut slept = false;
+        let (mut sleepers, outcome) = self.not_full.wait_for(sleepers, wait, |_| {
+            let outcome = self.put_or_announce(&mut held);
+            slept |= outcome.is_none();
+            outcome
+        });
+        sleepers.putters -= 1;
+        self.pass_on(&self.not_full, slept, sleepers.putters);
+        drop(sleepers);
         match outcome {
             Some(done) => done,
             // Timed out: the last attempt left the item in `held`.
@@ -556,26 +578,46 @@ impl<T> BoundedQueue<T> {
         }
         // Empty for a while: sleep until a put (or `close`).
         let _asleep = blocked::waiting_for(&self.site, "an item from ");
-        let (_, outcome) = self
-            .not_empty
-            .wait_for(self.sleep.lock(), wait, |_| self.get_or_announce());
+        let mut sleepers = self.sleep.lock();
+        sleepers.getters += 1;
+        let mut slept = false;
+        let (mut sleepers, outcome) = self.not_empty.wait_for(sleepers, wait, |_| {
+            let outcome = self.get_or_announce();
+            slept |= outcome.is_none();
+            outcome
+        });
+        sleepers.getters -= 1;
+        self.pass_on(&self.not_empty, slept, sleepers.getters);
+        drop(sleepers);
         outcome.unwrap_or(Err(Refusal::WouldBlock))
     }
 
-    /// Wakes every thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
+    /// Wakes one thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
     /// lock first is what makes the flag protocol sound: a sleeper holds it from setting its
     /// flag until it waits.
     #[inline]
     fn wake(&self, cv: &Condvar, announced: bool) {
         if announced {
-            self.wake_all(cv);
+            self.wake_one(cv);
         }
     }
 
     #[cold]
-    fn wake_all(&self, cv: &Condvar) {
+    fn wake_one(&self, cv: &Condvar) {
         drop(self.sleep.lock());
-        cv.notify_all();
+        cv.notify_one();
+    }
+
+    /// Called under the sleep lock by a thread leaving its side's sleeping path, `others` of
+    /// its side still on it: if this thread slept, it may have taken the one wake that the
+    /// claim clearing the side's flag gave, and the others are no longer announced by the
+    /// flag, so it wakes one of them, which either goes too (and passes the wake on again) or
+    /// announces itself and sleeps. One wake per freed slot instead of a herd: with three
+    /// putters asleep, a get wakes one, not three.
+    fn pass_on(&self, cv: &Condvar, slept: bool, others: usize) {
+        if slept && others > 0 {
+            cv.notify_one();
+        }
     }
 
     /// Called under the sleep lock, from a wait's poll: tries to put the item `held`; if the
@@ -589,7 +631,7 @@ impl<T> BoundedQueue<T> {
                 Ok(announced) => {
                     if announced {
                         // We hold the sleep lock already.
-                        self.not_empty.notify_all();
+                        self.not_empty.notify_one();
                     }
                     return Some(Ok(()));
                 }
@@ -616,7 +658,7 @@ impl<T> BoundedQueue<T> {
                 Ok((item, announced)) => {
                     if announced {
                         // We hold the sleep lock already.
-                        self.not_full.notify_all();
+                        self.not_full.notify_one();
                     }
                     return Some(Ok(item));
                 }

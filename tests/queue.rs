@@ -274,6 +274,40 @@ fn close_refuses_puts_drains_gets_and_is_idempotent() {
 }
 
 #[test]
+fn blocked_putters_and_getters_are_each_woken_in_turn_without_a_close() {
+    // Each freed slot (each put) wakes one sleeper, which wakes the next of its side when it
+    // leaves (issue 16's wake-one): four putters asleep on a full queue all get in as a single
+    // consumer gets, and four getters asleep on an empty queue all get an item as a single
+    // producer puts, with no close to wake anyone. A sleeper left unwoken hangs the test.
+    let full = Arc::new(BoundedQueue::new(1));
+    full.put(0).unwrap();
+    let putters: Vec<_> = (1..=4)
+        .map(|i| {
+            let q = Arc::clone(&full);
+            thread::spawn(move || q.put(i).unwrap())
+        })
+        .collect();
+    thread::sleep(DELAY); // let them block
+    let mut got: Vec<u32> = (0..5).map(|_| full.get().unwrap()).collect();
+    putters.into_iter().for_each(|p| p.join().unwrap());
+    got.sort_unstable();
+    assert_eq!(got, [0, 1, 2, 3, 4]);
+
+    let empty = Arc::new(BoundedQueue::new(1));
+    let getters: Vec<_> = (0..4)
+        .map(|_| {
+            let q = Arc::clone(&empty);
+            thread::spawn(move || q.get().unwrap())
+        })
+        .collect();
+    thread::sleep(DELAY);
+    (1..=4).for_each(|i| empty.put(i).unwrap());
+    let mut got: Vec<u32> = getters.into_iter().map(|g| g.join().unwrap()).collect();
+    got.sort_unstable();
+    assert_eq!(got, [1, 2, 3, 4]);
+}
+
+#[test]
 fn close_wakes_every_blocked_getter_and_putter() {
     let empty = Arc::new(BoundedQueue::<u32>::new(1));
     let full = Arc::new(BoundedQueue::new(1));
