@@ -58,7 +58,7 @@
 //! holds for putters on a full queue, with `PUTTERS_ASLEEP` in `head` set by putters and seen
 //! by gets. One wake, not all: a flag stands for every sleeper of its side, so a sleeper
 //! that was woken and leaves (its item put, or its wait over) while others of its side are
-//! still on the sleeping path wakes one of them (`pass_on`), which either leaves too and
+//! still on the sleeping path wakes one of them (`Sleepers::leave`), which either leaves too and
 //! passes the wake on, or sets the flag again and sleeps; a herd of three putters woken by
 //! every freed slot, two of them to find the queue full again, becomes one.
 //! [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
@@ -163,6 +163,18 @@ impl<T> RefUnwindSafe for BoundedQueue<T> {}
 struct Sleepers {
     getters: usize,
     putters: usize,
+}
+
+impl Sleepers {
+    /// Takes a thread that is leaving its side's sleeping path off that side's count, `side`;
+    /// `true` if it must wake another of its side. If it slept, it may have taken the one wake
+    /// that the claim clearing the side's flag gave, and the others still on the path are no
+    /// longer announced by the flag; the one it wakes either leaves too (and passes the wake
+    /// on again) or announces itself and sleeps. A thread that never slept took no wake.
+    fn leave(side: &mut usize, slept: bool) -> bool {
+        *side -= 1;
+        slept && *side > 0
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -529,8 +541,9 @@ impl<T> BoundedQueue<T> {
             slept |= outcome.is_none();
             outcome
         });
-        sleepers.putters -= 1;
-        self.pass_on(&self.not_full, slept, sleepers.putters);
+        if Sleepers::leave(&mut sleepers.putters, slept) {
+            self.not_full.notify_one();
+        }
         drop(sleepers);
         match outcome {
             Some(done) => done,
@@ -586,8 +599,9 @@ impl<T> BoundedQueue<T> {
             slept |= outcome.is_none();
             outcome
         });
-        sleepers.getters -= 1;
-        self.pass_on(&self.not_empty, slept, sleepers.getters);
+        if Sleepers::leave(&mut sleepers.getters, slept) {
+            self.not_empty.notify_one();
+        }
         drop(sleepers);
         outcome.unwrap_or(Err(Refusal::WouldBlock))
     }
@@ -606,18 +620,6 @@ impl<T> BoundedQueue<T> {
     fn wake_one(&self, cv: &Condvar) {
         drop(self.sleep.lock());
         cv.notify_one();
-    }
-
-    /// Called under the sleep lock by a thread leaving its side's sleeping path, `others` of
-    /// its side still on it: if this thread slept, it may have taken the one wake that the
-    /// claim clearing the side's flag gave, and the others are no longer announced by the
-    /// flag, so it wakes one of them, which either goes too (and passes the wake on again) or
-    /// announces itself and sleeps. One wake per freed slot instead of a herd: with three
-    /// putters asleep, a get wakes one, not three.
-    fn pass_on(&self, cv: &Condvar, slept: bool, others: usize) {
-        if slept && others > 0 {
-            cv.notify_one();
-        }
     }
 
     /// Called under the sleep lock, from a wait's poll: tries to put the item `held`; if the
@@ -724,5 +726,27 @@ impl<T> FusedIterator for Iter<'_, T> {}
 impl<T> fmt::Debug for Iter<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").field("queue", self.queue).finish()
+    }
+}
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::Sleepers;
+
+    #[test]
+    fn a_sleeper_leaving_wakes_another_only_if_it_slept_and_others_remain() {
+        let mut side = 3;
+        assert!(Sleepers::leave(&mut side, true), "slept, two others remain");
+        assert_eq!(side, 2);
+        assert!(
+            !Sleepers::leave(&mut side, false),
+            "never slept: took no wake"
+        );
+        assert_eq!(side, 1);
+        assert!(
+            !Sleepers::leave(&mut side, true),
+            "the last one: nobody to wake"
+        );
+        assert_eq!(side, 0);
     }
 }
