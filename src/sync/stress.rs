@@ -356,6 +356,7 @@ mod tests {
         let before = rng();
         point();
         atomic::fence(Ordering::SeqCst);
+        crate::sync::stress_point();
         spawn(|| ()).join().unwrap();
         assert_eq!(rng(), before, "no run: no stall, no coin tossed");
         let run = Run::start();
@@ -366,6 +367,9 @@ mod tests {
         let before = rng();
         atomic::fence(Ordering::SeqCst);
         assert_ne!(rng(), before, "a fence is a point");
+        let before = rng();
+        crate::sync::stress_point();
+        assert_ne!(rng(), before, "so is the primitives' own");
         let before = rng();
         spawn(|| ()).join().unwrap();
         assert_ne!(rng(), before, "a spawn tosses its coin");
