@@ -393,6 +393,22 @@ mod tests {
     }
 
     #[test]
+    fn the_generator_is_xorshift64_star() {
+        // From state 1: the reference values (Vigna's xorshift64*, shifts 12, 25, 27).
+        RNG.with(|r| r.set(1));
+        let numbers = [random(), random(), random()];
+        assert_eq!(
+            numbers,
+            [
+                0x47e4_ce4b_896c_dd1d,
+                0xabcf_a6a8_e079_651d,
+                0xb9d1_0d8f_eb73_1f57
+            ]
+        );
+        assert_eq!(rng(), 0xd_0040_0320_2803);
+    }
+
+    #[test]
     fn noise_is_a_yield_or_a_spin_as_long_as_the_number_asks() {
         // `r % 32` picks a yield, a short spin, a long one or nothing; `r >> 8` the length.
         for (r, stall) in [
