@@ -63,7 +63,7 @@ pub(crate) fn random() -> u64 {
             let t = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64);
-            x = (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ t ^ (r as *const _ as u64)) | 1;
+            x = seed(n, t, r as *const _ as u64);
         }
         x ^= x >> 12;
         x ^= x << 25;
@@ -71,6 +71,13 @@ pub(crate) fn random() -> u64 {
         r.set(x);
         x.wrapping_mul(0x2545_f491_4f6c_dd1d)
     })
+}
+
+/// A generator's first state, from a counter, the clock and an address: odd (xorshift never
+/// leaves 0), and moved by each of the three whatever the others are, so that two threads
+/// differing in any one of them do not share their noise.
+fn seed(n: u64, t: u64, address: u64) -> u64 {
+    (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ t ^ address) | 1
 }
 
 /// The noise: nothing most of the time; sometimes a yield, which lets a thread waiting for this
@@ -390,6 +397,24 @@ mod tests {
                 .collect()
         });
         assert_eq!(theirs.len(), 32);
+    }
+
+    #[test]
+    fn a_seed_is_odd_and_moves_with_each_of_its_inputs() {
+        let inputs = [
+            (0, 0, 0),
+            (0, 0, 1),
+            (1, u64::MAX, u64::MAX),
+            (7, 0, 0x7f00),
+            (3, 1 << 40, 0),
+        ];
+        for (n, t, address) in inputs {
+            let s = seed(n, t, address);
+            assert_eq!(s & 1, 1, "{n} {t} {address}");
+            assert_ne!(s, seed(n + 1, t, address), "{n} {t} {address}: n");
+            assert_ne!(s, seed(n, t ^ 2, address), "{n} {t} {address}: t");
+            assert_ne!(s, seed(n, t, address ^ 2), "{n} {t} {address}: address");
+        }
     }
 
     #[test]
