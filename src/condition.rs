@@ -532,3 +532,28 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for ConditionGuard<'_, T> {
         fmt::Debug::fmt(&**self, f)
     }
 }
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    #[test]
+    fn with_nobody_waiting_a_notify_takes_no_queue_lock() {
+        let c = Condition::new(0);
+        // A wait that times out (nobody notifies) counts itself in and out again.
+        let mut g = c.lock();
+        g.wait_timeout(Duration::from_millis(1));
+        assert_eq!(g.waiting(), 0, "nobody is waiting now");
+        drop(g);
+        // `wait_in_line` calls its closure with the waiters' queue locked: a notify that went
+        // for that lock would hang here (so a mutant that keeps the count above 0 times out).
+        let timed_out = !c
+            .waiters
+            .wait_in_line(Wait::timeout(Duration::from_millis(1)), || {
+                let woken = thread::scope(|s| s.spawn(|| c.lock().notify_all()).join().unwrap());
+                assert_eq!(woken, 0);
+            });
+        assert!(timed_out, "nobody woke the test's own place in line");
+    }
+}

@@ -543,3 +543,14 @@ impl fmt::Debug for Condvar {
         f.debug_struct("Condvar").finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::serial;
+
+    #[test]
+    fn serials_only_grow() {
+        let serials: Vec<u64> = (0..4).map(|_| serial()).collect();
+        assert!(serials.windows(2).all(|w| w[0] < w[1]), "{serials:?}");
+    }
+}

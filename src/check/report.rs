@@ -173,3 +173,57 @@ impl Report {
         self.failure.is_none()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(failure: Option<Failure>) -> Report {
+        Report {
+            failure,
+            schedules: 1,
+            elapsed: Duration::ZERO,
+            replay: None,
+            trace: Vec::new(),
+            preemptions: None,
+        }
+    }
+
+    #[test]
+    fn a_failure_is_named_by_its_kind_and_headline() {
+        assert_eq!(FailureKind::Panic.to_string(), "panic");
+        assert_eq!(FailureKind::Deadlock.to_string(), "deadlock");
+        let f = Failure::new(FailureKind::Deadlock, "stuck\nT1 waits for T2");
+        assert_eq!(f.headline(), "stuck");
+        assert_eq!(f.to_string(), "deadlock: stuck");
+        assert_eq!(Failure::new(FailureKind::Panic, "").headline(), "");
+    }
+
+    #[test]
+    fn a_panic_payload_says_which_kind_of_failure() {
+        let from = |payload: Box<dyn std::any::Any + Send>| Failure::from_panic(payload);
+        assert_eq!(
+            from(Box::new(String::from("balance 1"))),
+            Failure::new(FailureKind::Panic, "balance 1")
+        );
+        // No model in a unit test: nothing on the deadlock board, the checker's words alone.
+        assert_eq!(
+            from(Box::new("deadlock; threads = []")),
+            Failure::new(FailureKind::Deadlock, "deadlock; threads = []")
+        );
+        assert_eq!(
+            from(Box::new(7_u8)),
+            Failure::new(FailureKind::Panic, "panic with a non-string payload")
+        );
+    }
+
+    #[test]
+    fn a_report_is_clean_without_a_failure() {
+        let clean = report(None);
+        assert!(clean.is_clean());
+        assert_eq!(clean.kind(), None);
+        let failed = report(Some(Failure::new(FailureKind::Deadlock, "stuck")));
+        assert!(!failed.is_clean());
+        assert_eq!(failed.kind(), Some(FailureKind::Deadlock));
+    }
+}

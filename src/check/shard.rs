@@ -69,3 +69,20 @@ impl std::str::FromStr for Shard {
         Shard::new(i, k).ok_or_else(bad)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Shard;
+
+    #[test]
+    fn a_shard_parses_prints_and_names_its_part() {
+        let shard: Shard = " 2 / 3 ".parse().unwrap();
+        assert_eq!((shard.index(), shard.count()), (2, 3));
+        assert_eq!(shard.to_string(), "2/3");
+        assert_eq!("3/3".parse(), Ok(Shard::new(3, 3).unwrap()));
+        for bad in ["0/3", "4/3", "2", "a/3", "2/b", ""] {
+            let refused = bad.parse::<Shard>().unwrap_err();
+            assert!(refused.contains(&format!("`{bad}`")), "{refused}");
+        }
+    }
+}

@@ -235,6 +235,108 @@ mod tests {
         }
     }
 
+    /// A shuttle schedule of `steps` for tasks of `width` bits, then `pad` ones (that many
+    /// more random steps) or zeros: its bytes, and how many bits of padding its last byte has.
+    fn encode(width: u64, steps: &[Option<u64>], extra: u64, pad_ones: bool) -> (Vec<u8>, u64) {
+        fn leb(mut n: u64, out: &mut Vec<u8>) {
+            loop {
+                let low = (n & 0x7f) as u8;
+                n >>= 7;
+                if n == 0 {
+                    return out.push(low);
+                }
+                out.push(low | 0x80);
+            }
+        }
+        let mut bits = Vec::new();
+        for step in steps {
+            match step {
+                None => bits.push(true),
+                Some(task) => {
+                    bits.push(false);
+                    bits.extend((0..width).map(|b| task >> b & 1 == 1));
+                }
+            }
+        }
+        let pad = (8 - bits.len() % 8) % 8;
+        bits.resize(bits.len() + pad, pad_ones);
+        let mut out = vec![SCHEDULE_MAGIC];
+        leb(width, &mut out);
+        leb(steps.len() as u64 + extra, &mut out);
+        leb(300, &mut out); // the seed
+        out.extend(bits.chunks(8).map(|byte| {
+            (byte.iter().enumerate()).fold(0u8, |b, (i, &bit)| b | u8::from(bit) << i)
+        }));
+        (out, pad as u64)
+    }
+
+    #[test]
+    fn a_schedule_decodes_exactly_when_its_bits_hold_every_step() {
+        let crossing = [Some(17), None, Some(3), Some(30), None, None, Some(9)];
+        let cases: [(u64, Vec<Option<u64>>); 6] = [
+            (1, vec![Some(1), None, Some(0), None]),
+            (3, vec![Some(5), Some(2)]),
+            (32, [vec![Some(0xdead_beef)], vec![None; 7]].concat()),
+            (5, crossing.to_vec()),
+            (2, vec![]),
+            (4, vec![None; 200]),
+        ];
+        for (width, steps) in &cases {
+            let (exact, pad) = encode(*width, steps, 0, false);
+            assert_eq!(check_schedule(&exact), Ok(()), "{width} {steps:?}");
+            // One step more reads the zero padding as a task: it fits only if the padding
+            // holds its bits.
+            let (more, _) = encode(*width, steps, 1, false);
+            let fits = pad > *width;
+            assert_eq!(check_schedule(&more).is_ok(), fits, "{width} {steps:?} +1");
+            // Padded with ones, each padding bit is a random step, and no more.
+            let (ones, _) = encode(*width, steps, pad, true);
+            assert_eq!(check_schedule(&ones), Ok(()), "{width} {steps:?} +{pad}");
+            let (past, _) = encode(*width, steps, pad + 1, true);
+            assert!(check_schedule(&past).is_err(), "{width} {steps:?} +{pad}+1");
+            if !steps.is_empty() {
+                let cut = &exact[..exact.len() - 1];
+                assert!(check_schedule(cut).is_err(), "{width} {steps:?} cut");
+            }
+        }
+        for width in [0, 33] {
+            assert_eq!(
+                check_schedule(&encode(width, &[None], 0, true).0),
+                Err("its task-id width is out of range")
+            );
+        }
+        let mut wrong = encode(1, &[None], 0, true).0;
+        wrong[0] = 0x92;
+        assert!(check_schedule(&wrong).is_err());
+        assert!(check_schedule(&[]).is_err());
+    }
+
+    #[test]
+    fn a_varint_is_leb128_of_at_most_64_bits() {
+        let read = |bytes: &[u8]| {
+            let mut rest = bytes;
+            varint(&mut rest).map(|n| (n, rest.len()))
+        };
+        assert_eq!(read(&[0x05, 0x07]), Ok((5, 1)));
+        assert_eq!(read(&[0xac, 0x02]), Ok((300, 0)));
+        let max = [[0xff; 9].as_slice(), &[0x01]].concat();
+        assert_eq!(read(&max), Ok((u64::MAX, 0)));
+        let over = [[0xff; 9].as_slice(), &[0x02]].concat();
+        assert_eq!(read(&over), Err("a number in it overflows 64 bits"));
+        let long = [[0x80; 10].as_slice(), &[0x00]].concat();
+        assert_eq!(read(&long), Err("a number in it overflows 64 bits"));
+        assert_eq!(read(&[0x80]), Err("it is cut off"));
+        assert_eq!(read(&[]), Err("it is cut off"));
+    }
+
+    #[test]
+    fn a_token_keeps_its_schedule_in_lower_case() {
+        let token = Token::parse("aefd3536 9101010000").unwrap();
+        assert_eq!(token.schedule(), "9101010000");
+        assert_eq!(Token::parse("AEFD35369101010000"), Ok(token.clone()));
+        assert_eq!("aefd35369101010000".parse(), Ok(token));
+    }
+
     #[test]
     fn the_tag_is_fnv_1a() {
         assert_eq!(tag(""), 0x811c_9dc5);

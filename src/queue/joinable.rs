@@ -363,3 +363,64 @@ impl<'a, T> IntoIterator for &'a JoinableQueue<T> {
         self.queue.iter()
     }
 }
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    /// `done`'s `JOINER` bit now.
+    fn joiner_flagged<T>(q: &JoinableQueue<T>) -> bool {
+        q.tasks.done.load(Ordering::Relaxed) & JOINER != 0
+    }
+
+    #[test]
+    fn with_nobody_joining_the_last_task_done_takes_no_lock() {
+        // The joiners' lock is held throughout: a `task_done` that went for it would hang
+        // here (so a mutant that wakes absent joiners times out).
+        let q = JoinableQueue::new(2);
+        q.put(1).unwrap();
+        assert_eq!(q.get(), Ok(1));
+        let joiners = q.joiners.lock();
+        thread::scope(|s| s.spawn(|| q.task_done()).join().unwrap()).unwrap();
+        assert_eq!(q.unfinished(), 0);
+        drop(joiners);
+    }
+
+    #[test]
+    fn a_zero_timeout_join_takes_no_lock() {
+        // As above: a zero-timeout join that went for the joiners' lock would hang here.
+        let q = JoinableQueue::new(2);
+        q.put(1).unwrap();
+        let joiners = q.joiners.lock();
+        let joined = thread::scope(|s| s.spawn(|| q.join_timeout(Duration::ZERO)).join());
+        assert_eq!(
+            joined.unwrap(),
+            Err(JoinTimeoutError::Timeout { unfinished: 1 })
+        );
+        assert!(
+            !joiner_flagged(&q),
+            "a zero timeout never announces a joiner"
+        );
+        drop(joiners);
+    }
+
+    #[test]
+    fn the_last_joiner_to_leave_clears_the_joiner_flag() {
+        let q = JoinableQueue::new(2);
+        q.put(1).unwrap();
+        thread::scope(|s| {
+            let joiner = s.spawn(|| q.join());
+            // Set under the joiners' lock by the joiner, which then sleeps until the task is
+            // done (the task is unfinished, so it cannot return before).
+            while !joiner_flagged(&q) {
+                thread::yield_now();
+            }
+            assert_eq!(q.get(), Ok(1));
+            q.task_done().unwrap();
+            joiner.join().unwrap();
+        });
+        assert_eq!(*q.joiners.lock(), 0, "nobody is joining");
+        assert!(!joiner_flagged(&q), "so a task_done need not wake anyone");
+    }
+}

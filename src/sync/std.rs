@@ -187,3 +187,19 @@ impl RawCondvar {
         self.0.notify_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Spin;
+
+    #[test]
+    fn a_spin_spins_a_while_then_says_park() {
+        let mut spin = Spin::new();
+        let rounds = std::iter::from_fn(|| spin.spin().then_some(()))
+            .take(1000)
+            .count();
+        // crossbeam's schedule: a handful of `pause` rounds and yields, then done.
+        assert!(0 < rounds && rounds < 1000, "{rounds} rounds");
+        assert!(!spin.spin(), "and stays done");
+    }
+}

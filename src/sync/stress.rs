@@ -63,7 +63,7 @@ pub(crate) fn random() -> u64 {
             let t = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_nanos() as u64);
-            x = (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ t ^ (r as *const _ as u64)) | 1;
+            x = seed(n, t, r as *const _ as u64);
         }
         x ^= x >> 12;
         x ^= x << 25;
@@ -73,25 +73,37 @@ pub(crate) fn random() -> u64 {
     })
 }
 
+/// A generator's first state, from a counter, the clock and an address: odd (xorshift never
+/// leaves 0), and moved by each of the three whatever the others are, so that two threads
+/// differing in any one of them do not share their noise.
+fn seed(n: u64, t: u64, address: u64) -> u64 {
+    (n.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ t ^ address) | 1
+}
+
 /// The noise: nothing most of the time; sometimes a yield, which lets a thread waiting for this
 /// core run; sometimes a spin of up to a few microseconds, long enough for a thread on the
 /// other core to run through a short window.
 #[cold]
 #[inline(never)]
 fn stall() {
-    let r = random();
-    let spins = match r % 32 {
-        0..=3 => {
-            std::thread::yield_now();
-            0
+    match noise(random()) {
+        None => std::thread::yield_now(),
+        Some(spins) => {
+            for _ in 0..spins {
+                std::hint::spin_loop();
+            }
         }
-        4..=7 => (r >> 8) % 2048,
+    }
+}
+
+/// The stall a random number `r` asks for: `None` for a yield, else how many spins.
+fn noise(r: u64) -> Option<u64> {
+    match r % 32 {
+        0..=3 => None,
+        4..=7 => Some((r >> 8) % 2048),
         // Now and then long enough for a thread being started meanwhile to arrive.
-        8 => (r >> 8) % 65536,
-        _ => 0,
-    };
-    for _ in 0..spins {
-        std::hint::spin_loop();
+        8 => Some((r >> 8) % 65536),
+        _ => Some(0),
     }
 }
 
@@ -122,14 +134,24 @@ where
         point();
         f()
     });
-    if random() & 1 == 0 {
-        // Acquire: see the child's store.
-        while !started.load(Ordering::Acquire) {
-            std::thread::yield_now();
-        }
+    if coin() {
+        hold_until(&started);
     }
     point();
     handle
+}
+
+/// Heads or tails.
+fn coin() -> bool {
+    random() & 1 == 0
+}
+
+/// Yields until `flag` is set.
+fn hold_until(flag: &std::sync::atomic::AtomicBool) {
+    // Acquire: see the store that set it.
+    while !flag.load(Ordering::Acquire) {
+        std::thread::yield_now();
+    }
 }
 
 /// The facade's atomic types in the std world: std's, each operation a [`point`] first.
@@ -318,4 +340,136 @@ pub mod atomic {
     atomic!(AtomicI32, i32, "-7", int);
     atomic!(AtomicI64, i64, "-7", int);
     atomic!(AtomicIsize, isize, "-7", int);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::atomic::AtomicBool;
+    use std::thread;
+    use std::time::Duration;
+
+    /// This thread's generator state: a stall draws a random number, which moves it.
+    fn rng() -> u64 {
+        RNG.with(Cell::get)
+    }
+
+    #[test]
+    fn points_fences_and_spawns_stall_only_during_a_run() {
+        // Only `check::run` starts a run, and no other unit test of the library calls it, so
+        // `active` is this test's alone.
+        assert!(!active());
+        let before = rng();
+        point();
+        atomic::fence(Ordering::SeqCst);
+        crate::sync::stress_point();
+        spawn(|| ()).join().unwrap();
+        assert_eq!(rng(), before, "no run: no stall, no coin tossed");
+        let run = Run::start();
+        assert!(active());
+        let before = rng();
+        point();
+        assert_ne!(rng(), before, "a point stalls");
+        let before = rng();
+        atomic::fence(Ordering::SeqCst);
+        assert_ne!(rng(), before, "a fence is a point");
+        let before = rng();
+        crate::sync::stress_point();
+        assert_ne!(rng(), before, "so is the primitives' own");
+        let before = rng();
+        spawn(|| ()).join().unwrap();
+        assert_ne!(rng(), before, "a spawn tosses its coin");
+        drop(run);
+        assert!(!active(), "the run is over");
+    }
+
+    #[test]
+    fn random_numbers_do_not_repeat_and_each_thread_has_its_own() {
+        let mine: HashSet<u64> = (0..1000).map(|_| random()).collect();
+        assert_eq!(mine.len(), 1000);
+        // Fresh threads, each seeding its generator on first use.
+        let theirs: HashSet<u64> = thread::scope(|s| {
+            let threads: Vec<_> = (0..16).map(|_| s.spawn(|| [random(), random()])).collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        });
+        assert_eq!(theirs.len(), 32);
+    }
+
+    #[test]
+    fn a_seed_is_odd_and_moves_with_each_of_its_inputs() {
+        let inputs = [
+            (0, 0, 0),
+            (0, 0, 1),
+            (1, u64::MAX, u64::MAX),
+            (7, 0, 0x7f00),
+            (3, 1 << 40, 0),
+        ];
+        for (n, t, address) in inputs {
+            let s = seed(n, t, address);
+            assert_eq!(s & 1, 1, "{n} {t} {address}");
+            assert_ne!(s, seed(n + 1, t, address), "{n} {t} {address}: n");
+            assert_ne!(s, seed(n, t ^ 2, address), "{n} {t} {address}: t");
+            assert_ne!(s, seed(n, t, address ^ 2), "{n} {t} {address}: address");
+        }
+    }
+
+    #[test]
+    fn the_generator_is_xorshift64_star() {
+        // From state 1: the reference values (Vigna's xorshift64*, shifts 12, 25, 27).
+        RNG.with(|r| r.set(1));
+        let numbers = [random(), random(), random()];
+        assert_eq!(
+            numbers,
+            [
+                0x47e4_ce4b_896c_dd1d,
+                0xabcf_a6a8_e079_651d,
+                0xb9d1_0d8f_eb73_1f57
+            ]
+        );
+        assert_eq!(rng(), 0xd_0040_0320_2803);
+    }
+
+    #[test]
+    fn noise_is_a_yield_or_a_spin_as_long_as_the_number_asks() {
+        // `r % 32` picks a yield, a short spin, a long one or nothing; `r >> 8` the length.
+        for (r, stall) in [
+            (0, None),
+            (3, None),
+            (34, None),
+            (4 | 5 << 8, Some(5)),
+            (36 | 5 << 8, Some(5)), // 36 % 32 == 4
+            (7 | 2047 << 8, Some(2047)),
+            (6 | 2049 << 8, Some(1)),
+            (8 | 3000 << 8, Some(3000)),
+            (8 | 65537 << 8, Some(1)),
+            (9 | 5 << 8, Some(0)),
+            (31 | 5 << 8, Some(0)),
+        ] {
+            assert_eq!(noise(r), stall, "noise({r:#x})");
+        }
+    }
+
+    #[test]
+    fn a_coin_shows_both_faces() {
+        let heads = (0..1000).filter(|_| coin()).count();
+        assert!(0 < heads && heads < 1000, "{heads} heads in 1000 tosses");
+    }
+
+    #[test]
+    fn a_hold_ends_once_the_flag_is_set_and_not_before() {
+        hold_until(&AtomicBool::new(true)); // set already: returns at once
+        let flag = AtomicBool::new(false);
+        thread::scope(|s| {
+            s.spawn(|| {
+                thread::sleep(Duration::from_millis(20));
+                flag.store(true, Ordering::Release);
+            });
+            hold_until(&flag);
+            assert!(flag.load(Ordering::Relaxed), "held until the flag was set");
+        });
+    }
 }
