@@ -104,10 +104,10 @@ fn two_blocking_getters_share_one_put_and_both_end_at_close() {
 
 #[test]
 fn two_blocking_getters_are_each_woken_by_a_put_without_a_close() {
-    // One wake per put (issue 16): a put that clears `GETTERS_ASLEEP` wakes one getter, and a
-    // woken getter that leaves while the other is still on the sleeping path wakes it in turn
-    // (`pass_on`), since the flag that announced it is gone. With two puts and no close, a
-    // getter left asleep would be a deadlock, which loom reports.
+    // Each put's wake must reach a getter that still needs one, with no close to wake them:
+    // with two puts, a getter left asleep is a deadlock, which loom reports. (It caught the
+    // lost wake of a wake-one design tried for issue 16 when the woken getter did not pass
+    // the wake on.)
     check("queue/two-getters-two-puts", 2, || {
         let q = Arc::new(BoundedQueue::new(1));
         let getters: Vec<_> = (0..2)

@@ -98,8 +98,6 @@ impl Word for Lock {
 ///     assert_eq!(*n.lock(), 2);
 /// });
 /// ```
-// `repr(C)`: the value right after the lock's word (see `RawPark`).
-#[repr(C)]
 pub struct Mutex<T: ?Sized> {
     /// `LOCKED | WAITERS`.
     raw: RawPark,

@@ -156,19 +156,12 @@ impl Woken {
 }
 
 /// A primitive's word and the threads parked on it (see the module docs).
-///
-/// `repr(C)`, the word last: a primitive puts its hot data right after its `RawPark` (a
-/// `Mutex`'s value, a `ReentrantLock`'s hold count), so that a thread that takes the word finds
-/// them on the same cache line, as with parking_lot's one-byte lock beside its value. In Rust's
-/// own order the word came first and the queue's lock (72 bytes) between it and the value:
-/// every contended handoff moved two cache lines.
-#[repr(C)]
 pub(crate) struct RawPark {
+    /// The primitive's state, [`WAITERS`] in the low bit.
+    state: AtomicUsize,
     queue: Mutex<Queue>,
     /// What this is and where it was made, for a model's deadlock report.
     site: Site,
-    /// The primitive's state, [`WAITERS`] in the low bit.
-    state: AtomicUsize,
 }
 
 impl RawPark {

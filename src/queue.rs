@@ -50,18 +50,13 @@
 //! `GETTERS_ASLEEP` with a `fetch_or` on `tail`, which returns the latest tail. It sleeps only
 //! if that tail is still the head it found empty; otherwise a put has claimed a slot since,
 //! and it tries again. A put's compare-exchange on `tail` clears the flag and sees whether it
-//! was set; if so, after publishing its item, the put takes the sleep lock and wakes one
+//! was set; if so, after publishing its item, the put takes the sleep lock and wakes every
 //! sleeping getter. The read-modify-writes on `tail` are totally ordered, so either the put's
 //! comes after the getter's `fetch_or` (it sees the flag and wakes the getter, which holds the
 //! sleep lock until it waits, so the wakeup cannot slip in before the wait), or before it (the
 //! getter's `fetch_or` returns the advanced tail and the getter does not sleep). The same
 //! holds for putters on a full queue, with `PUTTERS_ASLEEP` in `head` set by putters and seen
-//! by gets. One wake, not all: a flag stands for every sleeper of its side, so a sleeper
-//! that was woken and leaves (its item put, or its wait over) while others of its side are
-//! still on the sleeping path wakes one of them (`Sleepers::leave`), which either leaves too and
-//! passes the wake on, or sets the flag again and sleeps; a herd of three putters woken by
-//! every freed slot, two of them to find the queue full again, becomes one.
-//! [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
+//! by gets. [`close`](BoundedQueue::close) sets `CLOSED` in `tail` and wakes everyone under
 //! the sleep lock; a put's compare-exchange expects `CLOSED` clear, so every put either took
 //! effect before the close or is refused. None of this needs `SeqCst`: the decisions rest on
 //! the order of read-modify-writes on one word and on the lock; the items travel through their
@@ -140,9 +135,8 @@ use std::time::Duration;
 /// ```
 pub struct BoundedQueue<T> {
     ring: Ring<T>,
-    /// Taken only to go to sleep and to wake sleepers; counts the threads on the sleeping
-    /// path of each side.
-    sleep: Mutex<Sleepers>,
+    /// Taken only to go to sleep and to wake sleepers.
+    sleep: Mutex<()>,
     /// Getters sleep here for an item (or for the queue to close).
     not_empty: Condvar,
     /// Putters sleep here for a free slot (or for the queue to close).
@@ -157,26 +151,6 @@ impl<T> UnwindSafe for BoundedQueue<T> {}
 impl<T> RefUnwindSafe for BoundedQueue<T> {}
 
 /// Why an operation did not go through.
-/// How many threads are on each side's sleeping path (asleep, or about to be, or just woken
-/// and not yet gone), under the sleep lock.
-#[derive(Default)]
-struct Sleepers {
-    getters: usize,
-    putters: usize,
-}
-
-impl Sleepers {
-    /// Takes a thread that is leaving its side's sleeping path off that side's count, `side`;
-    /// `true` if it must wake another of its side. If it slept, it may have taken the one wake
-    /// that the claim clearing the side's flag gave, and the others still on the path are no
-    /// longer announced by the flag; the one it wakes either leaves too (and passes the wake
-    /// on again) or announces itself and sleeps. A thread that never slept took no wake.
-    fn leave(side: &mut usize, slept: bool) -> bool {
-        *side -= 1;
-        slept && *side > 0
-    }
-}
-
 #[derive(Clone, Copy)]
 enum Refusal {
     /// Would have had to wait (`Wait::Try`), or waited the whole timeout.
@@ -214,7 +188,7 @@ impl<T> BoundedQueue<T> {
     pub fn new(capacity: usize) -> Self {
         BoundedQueue {
             ring: Ring::new(capacity),
-            sleep: Mutex::new(Sleepers::default()),
+            sleep: Mutex::new(()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             site: Site::new("BoundedQueue"),
@@ -533,18 +507,9 @@ impl<T> BoundedQueue<T> {
         // attempts the item waits in `held`.
         let mut held = Some(item);
         let _asleep = blocked::waiting_for(&self.site, "room in ");
-        let mut sleepers = self.sleep.lock();
-        sleepers.putters += 1;
-        let mut slept = false;
-        let (mut sleepers, outcome) = self.not_full.wait_for(sleepers, wait, |_| {
-            let outcome = self.put_or_announce(&mut held);
-            slept |= outcome.is_none();
-            outcome
-        });
-        if Sleepers::leave(&mut sleepers.putters, slept) {
-            self.not_full.notify_one();
-        }
-        drop(sleepers);
+        let (_, outcome) = self
+            .not_full
+            .wait_for(self.sleep.lock(), wait, |_| self.put_or_announce(&mut held));
         match outcome {
             Some(done) => done,
             // Timed out: the last attempt left the item in `held`.
@@ -591,35 +556,26 @@ impl<T> BoundedQueue<T> {
         }
         // Empty for a while: sleep until a put (or `close`).
         let _asleep = blocked::waiting_for(&self.site, "an item from ");
-        let mut sleepers = self.sleep.lock();
-        sleepers.getters += 1;
-        let mut slept = false;
-        let (mut sleepers, outcome) = self.not_empty.wait_for(sleepers, wait, |_| {
-            let outcome = self.get_or_announce();
-            slept |= outcome.is_none();
-            outcome
-        });
-        if Sleepers::leave(&mut sleepers.getters, slept) {
-            self.not_empty.notify_one();
-        }
-        drop(sleepers);
+        let (_, outcome) = self
+            .not_empty
+            .wait_for(self.sleep.lock(), wait, |_| self.get_or_announce());
         outcome.unwrap_or(Err(Refusal::WouldBlock))
     }
 
-    /// Wakes one thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
+    /// Wakes every thread asleep on `cv` if `announced` (a flag was seen set). Taking the sleep
     /// lock first is what makes the flag protocol sound: a sleeper holds it from setting its
     /// flag until it waits.
     #[inline]
     fn wake(&self, cv: &Condvar, announced: bool) {
         if announced {
-            self.wake_one(cv);
+            self.wake_all(cv);
         }
     }
 
     #[cold]
-    fn wake_one(&self, cv: &Condvar) {
+    fn wake_all(&self, cv: &Condvar) {
         drop(self.sleep.lock());
-        cv.notify_one();
+        cv.notify_all();
     }
 
     /// Called under the sleep lock, from a wait's poll: tries to put the item `held`; if the
@@ -633,7 +589,7 @@ impl<T> BoundedQueue<T> {
                 Ok(announced) => {
                     if announced {
                         // We hold the sleep lock already.
-                        self.not_empty.notify_one();
+                        self.not_empty.notify_all();
                     }
                     return Some(Ok(()));
                 }
@@ -660,7 +616,7 @@ impl<T> BoundedQueue<T> {
                 Ok((item, announced)) => {
                     if announced {
                         // We hold the sleep lock already.
-                        self.not_full.notify_one();
+                        self.not_full.notify_all();
                     }
                     return Some(Ok(item));
                 }
@@ -726,27 +682,5 @@ impl<T> FusedIterator for Iter<'_, T> {}
 impl<T> fmt::Debug for Iter<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Iter").field("queue", self.queue).finish()
-    }
-}
-
-#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
-mod tests {
-    use super::Sleepers;
-
-    #[test]
-    fn a_sleeper_leaving_wakes_another_only_if_it_slept_and_others_remain() {
-        let mut side = 3;
-        assert!(Sleepers::leave(&mut side, true), "slept, two others remain");
-        assert_eq!(side, 2);
-        assert!(
-            !Sleepers::leave(&mut side, false),
-            "never slept: took no wake"
-        );
-        assert_eq!(side, 1);
-        assert!(
-            !Sleepers::leave(&mut side, true),
-            "the last one: nobody to wake"
-        );
-        assert_eq!(side, 0);
     }
 }

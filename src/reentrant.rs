@@ -76,8 +76,6 @@ use std::time::Duration;
 ///     assert_eq!(lock.lock().get(), 6);
 /// });
 /// ```
-// `repr(C)`: the hold count and the value right after the lock's word (see `RawPark`).
-#[repr(C)]
 pub struct ReentrantLock<T: ?Sized> {
     /// The owner's token, 0 when free, `| WAITERS` while some thread is parked.
     raw: RawPark,

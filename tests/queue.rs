@@ -275,10 +275,11 @@ fn close_refuses_puts_drains_gets_and_is_idempotent() {
 
 #[test]
 fn blocked_putters_and_getters_are_each_woken_in_turn_without_a_close() {
-    // Each freed slot (each put) wakes one sleeper, which wakes the next of its side when it
-    // leaves (issue 16's wake-one): four putters asleep on a full queue all get in as a single
-    // consumer gets, and four getters asleep on an empty queue all get an item as a single
-    // producer puts, with no close to wake anyone. A sleeper left unwoken hangs the test.
+    // Every sleeper must be woken by the gets (puts) alone, with no close to wake anyone:
+    // four putters asleep on a full queue all get in as a single consumer gets, and four
+    // getters asleep on an empty queue all get an item as a single producer puts. Written for
+    // a wake-one design tried for issue 16 (a woken sleeper had to pass the wake on: without
+    // that this hung); kept for the wake-all that measured faster.
     let full = Arc::new(BoundedQueue::new(1));
     full.put(0).unwrap();
     let putters: Vec<_> = (1..=4)
