@@ -8,11 +8,16 @@
 //! cargo bench --bench curve -- --threads 1,2        # here: 2 cores
 //! cargo bench --bench curve -- --point-ms 500       # 1,2,4,8,16 threads, 0.5 s a point
 //! cargo bench --bench curve -- --threads 1,2 --cap 1 queue   # rows named *queue*, capacity 1
+//! cargo bench --bench curve -- --threads 1,2,4 --cap 1,1024 --runs 6 --point-ms 250  # issue 16
 //! cargo bench --bench curve -- --plot-only host.csv --machine "16 cores, Xeon …"  # just plot
 //! ```
 //!
 //! Options: `--threads 1,2,4` (default `1,2,4,8,16`), `--point-ms N` (default 200: how long
-//! each point runs), `--cap N` (queue capacity, default 1024), `--out PATH` (default
+//! each point runs), `--cap 1,1024` (queue capacities, default 1024; with several, each queue
+//! row is run at each and named `queue_cap1`, …), `--runs N` (default 1: each point is run N
+//! times, the row's implementations in one order and then the other, and the ratio printed is
+//! the median of the runs' ratios, ours ÷ that run's best peer, with its min–max; a Markdown
+//! summary follows, and the load average is printed before each block), `--out PATH` (default
 //! `bench-out/curve.csv`), `--quick` (threads 1,2 and 20 ms points: a smoke run); a bare word
 //! keeps only the rows whose `primitive/impl` contains it. Invoked by `cargo bench` (which
 //! passes criterion-style `--bench`) without `--threads` or `--point-ms`, it runs `--quick`,
@@ -30,10 +35,15 @@
 //! consumers drained) over the time until the last thread finished. The shapes:
 //!
 //! * `reentrant_lock`, `semaphore` (one permit), `mutex`, `account`: every thread loops on one
-//!   acquire + release (one deposit of 1), all on the same instance;
+//!   acquire + release (one deposit of 1), all on the same instance; `reentrant_depth3` takes
+//!   three nested holds and gives them back;
 //! * `queue` (blocking put/get) and `queue_try` (non-blocking, spinning with
 //!   `crossbeam_utils::Backoff`): at 1 thread a put then a get of one item; at `n` threads,
-//!   `n / 2` producers and `n - n / 2` consumers (`mpsc` appears only with one consumer).
+//!   `n / 2` producers and `n - n / 2` consumers (`mpsc` appears only with one consumer);
+//!   `queue_mpsc`: `n - 1` producers and one consumer, from 3 threads;
+//! * `joinable`, `joinable_mpsc`: the same shapes through a `JoinableQueue` (each get followed
+//!   by `task_done`, the run ended by `join` and `close`) beside each channel plus the count a
+//!   user would add: an atomic count of unfinished tasks and a mutex and condvar for `join`.
 
 #[cfg(not(any(loom, feature = "shuttle")))]
 #[path = "common/queues.rs"]
