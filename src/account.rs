@@ -9,6 +9,7 @@
 
 use crate::sync::serial;
 use crate::Mutex;
+use std::cmp::Ordering;
 use std::fmt;
 use thiserror::Error;
 
@@ -169,18 +170,20 @@ impl Account {
     /// # });
     /// ```
     pub fn transfer(from: &Account, to: &Account, amount: u64) -> Result<(), AccountError> {
-        if from.serial == to.serial {
-            let balance = from.balance.lock();
-            return debit(*balance, amount).map(|_| ());
-        }
-        // One global order: the older account first.
-        let from_first = from.serial < to.serial;
-        let (mut src, mut dst) = if from_first {
-            let src = from.balance.lock();
-            (src, to.balance.lock())
-        } else {
-            let dst = to.balance.lock();
-            (from.balance.lock(), dst)
+        // One global order, the older account first; the same account is locked once.
+        let (mut src, mut dst) = match from.serial.cmp(&to.serial) {
+            Ordering::Equal => {
+                let balance = from.balance.lock();
+                return debit(*balance, amount).map(|_| ());
+            }
+            Ordering::Less => {
+                let src = from.balance.lock();
+                (src, to.balance.lock())
+            }
+            Ordering::Greater => {
+                let dst = to.balance.lock();
+                (from.balance.lock(), dst)
+            }
         };
         let new_src = debit(*src, amount)?;
         let new_dst = credit(*dst, amount)?;
