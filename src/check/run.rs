@@ -375,7 +375,7 @@ impl Builder {
 /// A note for stderr once a loom exploration has run `secs` seconds (`executions` so far),
 /// at 30 s and then each time the time doubles (`next` holds the next threshold): a model that
 /// will take hours should say so while it runs, and say what shrinks it. `None` before then.
-#[cfg(any(loom, test))]
+#[cfg(any(loom, all(test, not(feature = "shuttle"))))]
 fn progress_note(
     name: &str,
     bound: usize,
