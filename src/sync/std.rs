@@ -142,7 +142,7 @@ impl Spin {
         }
         self.step += 1;
         match pauses(self.step) {
-            Some(n) => (0..n).for_each(|_| std::hint::spin_loop()),
+            Some(n) => (0..n).for_each(|_| spin_loop()),
             None => std::thread::yield_now(),
         }
         true
