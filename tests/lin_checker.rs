@@ -655,3 +655,64 @@ mod agreement {
         }
     }
 }
+
+/// A specification that keeps the default `partition`: one register, no parts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Register(u64);
+
+impl Spec for Register {
+    type Op = Option<u64>; // Some(v): write v; None: read
+    type Ret = u64;
+    fn apply(&mut self, op: &Option<u64>) -> Option<u64> {
+        if let Some(v) = *op {
+            self.0 = v;
+        }
+        Some(self.0)
+    }
+}
+
+#[test]
+fn a_spec_without_parts_may_touch_everything() {
+    // The default: the checker must not split the history of such a spec.
+    assert_eq!(Register(0).partition(&Some(1)), None);
+    assert_eq!(Register(0).partition(&None), None);
+    // A write of 2 overlapping a read that saw 2: linearizable only as one group.
+    ok(Register(0), &h(vec![(1, Some(2), 2, 0, 3), (2, None, 2, 1, 2)]));
+    // A read of a value nobody wrote is not.
+    bad(Register(0), &h(vec![(1, Some(2), 2, 0, 1), (2, None, 7, 2, 3)]));
+}
+
+#[test]
+fn a_history_keeps_its_operations_and_a_recorder_stamps_in_order() {
+    let mut hist = History::<QueueOp, QueueRet>::new();
+    assert!(hist.is_empty() && hist.len() == 0);
+    hist.push(1, TryGet, Empty, 0, 1).unwrap();
+    hist.push_pending(2, Get, 2);
+    assert!(!hist.is_empty() && hist.len() == 2);
+    assert_eq!(
+        hist.push(1, TryGet, Empty, 5, 4),
+        Err(lin::HistoryError::ReturnBeforeCall { call: 5, ret: 4 })
+    );
+    assert_eq!(hist.len(), 2, "a refused push leaves the history unchanged");
+    // Collecting a history's operations gives the same history.
+    let again: History<_, _> = hist.operations().iter().cloned().collect();
+    assert_eq!(again.operations(), hist.operations());
+    assert_eq!(again.len(), 2);
+
+    // A recorder stamps calls and returns from one clock: 0 call, 1 call, 2 return, 3 return.
+    let rec = lin::Recorder::<QueueOp, QueueRet>::new();
+    assert!(rec.history().is_empty());
+    let first = rec.call(1, Put(1));
+    let second = rec.call(2, Get);
+    second.ret(Got(1));
+    first.ret(Done);
+    let _pending = rec.call(3, Close);
+    let ops = rec.history();
+    let ops = ops.operations();
+    assert_eq!((ops[0].call, ops[0].ret_at, ops[0].ret), (0, Some(3), Some(Done)));
+    assert_eq!((ops[1].call, ops[1].ret_at, ops[1].ret), (1, Some(2), Some(Got(1))));
+    assert_eq!((ops[2].call, ops[2].ret_at, ops[2].ret), (4, None, None));
+    assert!(ops[2].is_pending() && !ops[0].is_pending());
+    assert_eq!(rec.record(4, TryGet, || Empty), Empty);
+    assert_eq!(rec.history().operations()[3].ret_at, Some(6));
+}
