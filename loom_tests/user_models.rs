@@ -170,3 +170,43 @@ fn a_reentrant_lock_order_deadlock_fails_as_a_test() {
         t.join().unwrap();
     });
 }
+
+#[test]
+#[should_panic(expected = "deadlock")]
+fn a_lock_order_deadlock_on_the_facade_mutex_fails_as_a_test() {
+    // The same deadlock on `verisync::sync::Mutex`, which is loom's own under loom: its guards
+    // unlock while loom tears the model down (loom's unlock takes no scheduling step), so the
+    // facade guard needs no care of its own there.
+    bounded(2, || {
+        let a = Arc::new(verisync::sync::Mutex::new(0));
+        let b = Arc::new(verisync::sync::Mutex::new(0));
+        let t = {
+            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+            thread::spawn(move || {
+                let _b = b.lock();
+                *a.lock() += 1;
+            })
+        };
+        {
+            let _a = a.lock();
+            *b.lock() += 1;
+        }
+        t.join().unwrap();
+    });
+}
+
+#[test]
+#[should_panic(expected = "the user's own assertion")]
+fn a_failing_model_holding_a_facade_guard_with_a_thread_blocked_on_it_fails_as_a_test() {
+    bounded(2, || {
+        let m = Arc::new(verisync::sync::Mutex::new(0));
+        let t = {
+            let m = Arc::clone(&m);
+            thread::spawn(move || *m.lock() += 1)
+        };
+        let g = m.lock();
+        assert!(*g > 5, "the user's own assertion");
+        drop(g);
+        t.join().unwrap();
+    });
+}
