@@ -677,9 +677,15 @@ fn a_spec_without_parts_may_touch_everything() {
     assert_eq!(Register(0).partition(&Some(1)), None);
     assert_eq!(Register(0).partition(&None), None);
     // A write of 2 overlapping a read that saw 2: linearizable only as one group.
-    ok(Register(0), &h(vec![(1, Some(2), 2, 0, 3), (2, None, 2, 1, 2)]));
+    ok(
+        Register(0),
+        &h(vec![(1, Some(2), 2, 0, 3), (2, None, 2, 1, 2)]),
+    );
     // A read of a value nobody wrote is not.
-    bad(Register(0), &h(vec![(1, Some(2), 2, 0, 1), (2, None, 7, 2, 3)]));
+    bad(
+        Register(0),
+        &h(vec![(1, Some(2), 2, 0, 1), (2, None, 7, 2, 3)]),
+    );
 }
 
 #[test]
@@ -709,8 +715,14 @@ fn a_history_keeps_its_operations_and_a_recorder_stamps_in_order() {
     let _pending = rec.call(3, Close);
     let ops = rec.history();
     let ops = ops.operations();
-    assert_eq!((ops[0].call, ops[0].ret_at, ops[0].ret), (0, Some(3), Some(Done)));
-    assert_eq!((ops[1].call, ops[1].ret_at, ops[1].ret), (1, Some(2), Some(Got(1))));
+    assert_eq!(
+        (ops[0].call, ops[0].ret_at, ops[0].ret),
+        (0, Some(3), Some(Done))
+    );
+    assert_eq!(
+        (ops[1].call, ops[1].ret_at, ops[1].ret),
+        (1, Some(2), Some(Got(1)))
+    );
     assert_eq!((ops[2].call, ops[2].ret_at, ops[2].ret), (4, None, None));
     assert!(ops[2].is_pending() && !ops[0].is_pending());
     assert_eq!(rec.record(4, TryGet, || Empty), Empty);
