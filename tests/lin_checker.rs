@@ -691,7 +691,8 @@ fn a_spec_without_parts_may_touch_everything() {
 #[test]
 fn a_history_keeps_its_operations_and_a_recorder_stamps_in_order() {
     let mut hist = History::<QueueOp, QueueRet>::new();
-    assert!(hist.is_empty() && hist.len() == 0);
+    assert!(hist.is_empty());
+    assert_eq!(hist.len(), 0);
     hist.push(1, TryGet, Empty, 0, 1).unwrap();
     hist.push_pending(2, Get, 2);
     assert!(!hist.is_empty() && hist.len() == 2);
