@@ -469,6 +469,10 @@ fn the_counterexample_is_the_failing_window_after_the_last_quiet_moment() {
     let text = e.to_string();
     assert!(text.contains("T2") && text.contains("Got(101)"), "{text}");
     assert!(
+        e.table().contains("Got(101)") && text.ends_with(e.table()),
+        "{text}"
+    );
+    assert!(
         !text.contains("Got(100)") && !text.contains("Got(249)"),
         "{text}"
     );
@@ -728,4 +732,49 @@ fn a_history_keeps_its_operations_and_a_recorder_stamps_in_order() {
     assert!(ops[2].is_pending() && !ops[0].is_pending());
     assert_eq!(rec.record(4, TryGet, || Empty), Empty);
     assert_eq!(rec.history().operations()[3].ret_at, Some(6));
+}
+
+#[test]
+fn a_counterexample_starts_from_every_state_the_quiet_prefix_can_end_in() {
+    // Eight overlapping writes, then (after a quiet moment) a read of a value nobody wrote:
+    // the prefix can end in any of eight states, and the read fails from each.
+    let mut rows: Vec<_> = (1..=8).map(|v| (v as usize, Some(v), v, v, 20)).collect();
+    rows.push((9, None, 99, 30, 31));
+    let e = bad(Register(0), &h(rows.clone()));
+    assert_eq!(e.operations(), &[8], "{e}");
+    assert!(
+        e.start().starts_with("any of [") && e.start().contains("Register(8)"),
+        "{e}"
+    );
+    // Nine: more states than the checker collects, so it starts from the beginning.
+    rows.insert(8, (10, Some(10), 10, 10, 20));
+    let e = bad(Register(0), &h(rows));
+    assert_eq!(e.operations().len(), 10, "{e}");
+    assert_eq!(e.start(), "Register(0)", "{e}");
+}
+
+#[test]
+fn a_counterexample_holds_only_the_failing_group() {
+    use BankOp::*;
+    // A transfer between accounts 0 and 1 spans the whole history; a balance of account 2
+    // that nobody could have seen is the bug. Split by account, the transfer is not in it.
+    let e = bad(
+        BankSpec::new(vec![5, 0, 5]),
+        &h(vec![
+            (
+                1,
+                Transfer {
+                    from: 0,
+                    to: 1,
+                    amount: 5,
+                },
+                BankRet::Done,
+                0,
+                100,
+            ),
+            (2, Balance { account: 2 }, BankRet::Balance(99), 5, 6),
+        ]),
+    );
+    assert_eq!(e.operations(), &[1], "{e}");
+    assert!(!e.table().contains("Transfer"), "{e}");
 }

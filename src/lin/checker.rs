@@ -309,8 +309,10 @@ enum Key {
 /// was never linearized, so the last choice is undone and the walk goes on after it.
 fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> Outcome<S> {
     let n = ops.len();
-    // Nodes 0..n are calls, n..2n returns, 2n the head and 2n + 1 the tail.
-    let (head, tail) = (2 * n, 2 * n + 1);
+    // Nodes 0..n are calls, n..2n returns, and 2n the head: the list is a ring through it, so
+    // a walk that passes the last event meets the head, a node that is not a call, like a
+    // return.
+    let head = 2 * n;
     let mut events: Vec<(u64, u8, usize)> = Vec::with_capacity(2 * n);
     for (i, op) in ops.iter().enumerate() {
         events.push((op.call, 0, i));
@@ -319,16 +321,16 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
         events.push((op.ret_at.unwrap_or(u64::MAX), 1, n + i));
     }
     events.sort_unstable();
-    let mut next = vec![tail; 2 * n + 2];
-    let mut prev = vec![head; 2 * n + 2];
+    let mut next = vec![head; 2 * n + 1];
+    let mut prev = vec![head; 2 * n + 1];
     let mut last = head;
     for &(_, _, node) in &events {
         next[last] = node;
         prev[node] = last;
         last = node;
     }
-    next[last] = tail;
-    prev[tail] = last;
+    next[last] = head;
+    prev[head] = last;
 
     let mut unexplained = ops.iter().filter(|o| !o.is_pending()).count();
     let mut memo: HashSet<(Key, S), BuildHasherDefault<Fx>> = HashSet::default();
@@ -359,7 +361,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
                     }
                     // Pending operations may still be linearized after this point; with the
                     // histories shrink asks about (quiet prefixes) there are none.
-                    entry = tail;
+                    entry = head;
                 }
             }
         }
@@ -396,7 +398,7 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
             spare.push(after);
             entry = next[entry];
         } else {
-            // A return (or the tail): undo the last choice, and try the next call after it.
+            // A return (or the head, past the last event): undo the last choice, and try the next call after it.
             memoise = true;
             let Some((i, before)) = stack.pop() else {
                 return match goal {
@@ -528,4 +530,89 @@ fn table<Op: fmt::Debug, Ret: fmt::Debug>(ops: &[Operation<Op, Ret>]) -> String 
         let _ = write!(out, "\n  {}", cells.join(" | ").trim_end());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The memo's key names the set of done operations: equal sets, equal keys; different
+    /// sets, different keys (a collision would prune a branch never explored, and reject a
+    /// linearizable history); and inline while the set above `low` spans two words or fewer.
+    #[test]
+    fn done_keys_name_their_set_exactly_and_stay_inline_when_dense() {
+        let n = 300;
+        let mut done = Done::new(n);
+        let mut set = BTreeSet::new();
+        let mut seen: HashMap<Key, BTreeSet<usize>> = HashMap::new();
+        // A deterministic walk of sets and clears, in the order a search makes them: set the
+        // lowest few, spread some, clear the newest.
+        let mut x: u64 = 1;
+        for _ in 0..5_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let i = (x % n as u64) as usize;
+            if set.contains(&i) {
+                done.clear(i);
+                set.remove(&i);
+            } else {
+                done.set(i);
+                set.insert(i);
+            }
+            for j in 0..n {
+                assert_eq!(done.is_set(j), set.contains(&j), "bit {j} of {set:?}");
+            }
+            let key = done.key();
+            if let Some(other) = seen.get(&key) {
+                assert_eq!(other, &set, "two sets share a key");
+            }
+            seen.insert(key, set.clone());
+        }
+        assert!(seen.len() > 500, "the walk visited many sets");
+        // Everything below 200 done and a few just above: two words past `low`, inline.
+        let mut dense = Done::new(400);
+        for i in (0..200).chain([205, 250]) {
+            dense.set(i);
+        }
+        assert!(matches!(dense.key(), Key::Short(3, _)), "one word");
+        dense.set(260);
+        assert!(matches!(dense.key(), Key::Short(3, _)), "two words");
+        dense.set(330);
+        assert!(matches!(dense.key(), Key::Long(3, _)), "three words");
+        dense.clear(330);
+        dense.clear(260);
+        assert!(matches!(dense.key(), Key::Short(3, _)), "back to one word");
+        dense.clear(10);
+        assert!(matches!(dense.key(), Key::Long(0, _)), "a hole far below");
+    }
+
+    /// The memo's hasher is FxHash's multiply-rotate, one 64-bit word at a time.
+    #[test]
+    fn the_hasher_is_fxhash() {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let hash = |f: &dyn Fn(&mut Fx)| {
+            let mut h = Fx::default();
+            f(&mut h);
+            h.finish()
+        };
+        assert_eq!(hash(&|h| h.write_u64(1)), K);
+        assert_eq!(hash(&|h| h.write_usize(2)), 2u64.wrapping_mul(K));
+        let two = (K.rotate_left(5) ^ u64::MAX).wrapping_mul(K);
+        assert_eq!(
+            hash(&|h| {
+                h.write_u64(1);
+                h.write_u64(u64::MAX);
+            }),
+            two
+        );
+        // Bytes: little-endian words, the last one padded with zeros.
+        let mut bytes = 1u64.to_le_bytes().to_vec();
+        bytes.push(0xff);
+        assert_eq!(
+            hash(&|h| h.write(&bytes)),
+            (K.rotate_left(5) ^ 0xff).wrapping_mul(K)
+        );
+    }
 }
