@@ -778,3 +778,15 @@ fn a_counterexample_holds_only_the_failing_group() {
     assert_eq!(e.operations(), &[1], "{e}");
     assert!(!e.table().contains("Transfer"), "{e}");
 }
+
+#[test]
+fn operations_that_touch_are_concurrent_so_no_quiet_moment_falls_between_them() {
+    // A write returning at 5 and a read called at 5 overlap at that instant: the read's bad
+    // value is shown with the write, from the initial state, not after it.
+    let e = bad(
+        Register(0),
+        &h(vec![(1, Some(1), 1, 0, 5), (2, None, 7, 5, 6)]),
+    );
+    assert_eq!(e.operations(), &[0, 1], "{e}");
+    assert_eq!(e.start(), "Register(0)", "{e}");
+}
