@@ -224,6 +224,9 @@ fn a_blocked_get_ends_by_the_close_not_by_a_timeout() {
     );
     // A blocking get on an open empty queue has no instant to take effect.
     bad(QueueSpec::new(1), &h(vec![(2, Get, Closed, 0, 1)]));
+    // Nor does it ever time out: only a timed get does.
+    bad(QueueSpec::new(1), &h(vec![(2, Get, TimedOut, 0, 1)]));
+    ok(QueueSpec::new(1), &h(vec![(2, GetTimeout, TimedOut, 0, 1)]));
 }
 
 // ---- task_done / join
