@@ -371,6 +371,16 @@ fn a_lock_has_one_owner_and_a_reentrant_one_counts() {
         (2, LockOp::LockTimeout { thread: 2 }, LockRet::Refused, 4, 5),
     ]);
     bad(LockSpec::reentrant(), &late);
+    // An unlock by a thread that holds nothing is refused, and changes nothing.
+    let stranger = h(vec![
+        (1, l(1), LockRet::Locked(1), 0, 1),
+        (2, u(2), LockRet::NotHeld, 2, 3),
+        (3, u(3), LockRet::NotHeld, 4, 5),
+        (1, u(1), LockRet::Unlocked, 6, 7),
+        (2, u(2), LockRet::NotHeld, 8, 9),
+    ]);
+    ok(LockSpec::mutex(), &stranger);
+    ok(LockSpec::reentrant(), &stranger);
 }
 
 // ---- pending operations
@@ -409,6 +419,13 @@ fn bank_transfers_are_atomic_and_split_by_account() {
             (3, Balance { account: 0 }, BankRet::Balance(6), 6, 7),
         ]),
     );
+    // An account out of range on either side of a transfer is no such account.
+    for (from, to) in [(0, 2), (2, 0), (2, 2)] {
+        ok(
+            BankSpec::new(vec![10, 0]),
+            &h(vec![(1, t(from, to, 1), BankRet::NoSuchAccount, 0, 1)]),
+        );
+    }
     // Two independent pairs: a witness that respects real time across the pairs.
     let w = lin::check(
         &BankSpec::new(vec![5, 0, 5, 0]),
