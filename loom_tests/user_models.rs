@@ -126,28 +126,35 @@ fn four_threads_of_your_own_with_timed_waits_leave_room_for_the_clock() {
     });
 }
 
+/// Two threads take two locks of type `$mutex` in opposite orders (004 案例14).
+macro_rules! lock_order_deadlock {
+    ($mutex:ty) => {
+        bounded(2, || {
+            let a = Arc::new(<$mutex>::new(0));
+            let b = Arc::new(<$mutex>::new(0));
+            let t = {
+                let (a, b) = (Arc::clone(&a), Arc::clone(&b));
+                thread::spawn(move || {
+                    let _b = b.lock();
+                    *a.lock() += 1;
+                })
+            };
+            {
+                let _a = a.lock();
+                *b.lock() += 1;
+            }
+            t.join().unwrap();
+        })
+    };
+}
+
 #[test]
 #[should_panic(expected = "deadlock")]
 fn a_lock_order_deadlock_fails_as_a_test() {
     // 004 案例14 in a user's own model: loom reports the deadlock, and the threads it abandons
     // (each holding one verisync lock and waiting for the other) are torn down without
     // aborting the binary.
-    bounded(2, || {
-        let a = Arc::new(verisync::Mutex::new(0));
-        let b = Arc::new(verisync::Mutex::new(0));
-        let t = {
-            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
-            thread::spawn(move || {
-                let _b = b.lock();
-                *a.lock() += 1;
-            })
-        };
-        {
-            let _a = a.lock();
-            *b.lock() += 1;
-        }
-        t.join().unwrap();
-    });
+    lock_order_deadlock!(verisync::Mutex<i32>);
 }
 
 #[test]
@@ -177,22 +184,7 @@ fn a_lock_order_deadlock_on_the_facade_mutex_fails_as_a_test() {
     // The same deadlock on `verisync::sync::Mutex`, which is loom's own under loom: its guards
     // unlock while loom tears the model down (loom's unlock takes no scheduling step), so the
     // facade guard needs no care of its own there.
-    bounded(2, || {
-        let a = Arc::new(verisync::sync::Mutex::new(0));
-        let b = Arc::new(verisync::sync::Mutex::new(0));
-        let t = {
-            let (a, b) = (Arc::clone(&a), Arc::clone(&b));
-            thread::spawn(move || {
-                let _b = b.lock();
-                *a.lock() += 1;
-            })
-        };
-        {
-            let _a = a.lock();
-            *b.lock() += 1;
-        }
-        t.join().unwrap();
-    });
+    lock_order_deadlock!(verisync::sync::Mutex<i32>);
 }
 
 #[test]
