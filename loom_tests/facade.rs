@@ -163,3 +163,20 @@ fn a_predicate_wait_absorbs_a_spurious_wakeup() {
         std::collections::BTreeSet::from([1, 2, 3])
     );
 }
+
+#[test]
+fn model_runs_the_closure_once_per_execution_and_explores_more_than_one() {
+    // `verisync::sync::model` is loom's `model` with verisync's default bound: two threads
+    // storing to one atomic are explored in more than one execution, each running the closure.
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    verisync::sync::model(|| {
+        RUNS.fetch_add(1, SeqCst);
+        let x = Arc::new(verisync::sync::atomic::AtomicUsize::new(0));
+        let x2 = Arc::clone(&x);
+        let t = thread::spawn(move || x2.store(1, verisync::sync::atomic::Ordering::SeqCst));
+        x.store(2, verisync::sync::atomic::Ordering::SeqCst);
+        t.join().unwrap();
+    });
+    assert!(RUNS.load(SeqCst) > 1, "{} executions", RUNS.load(SeqCst));
+}
