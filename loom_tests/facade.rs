@@ -29,7 +29,8 @@ fn sleep_returns_under_the_model() {
 
 #[test]
 fn timed_wait_explores_woken_and_timed_out() {
-    let outcomes: Seen<bool> = seen();
+    // (timed out, how many times the condition was looked at)
+    let outcomes: Seen<(bool, usize)> = seen();
     let o = outcomes.clone();
     check("facade/both-branches", 3, move || {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
@@ -38,24 +39,46 @@ fn timed_wait_explores_woken_and_timed_out() {
             *p2.0.lock() = true;
             p2.1.notify_one();
         });
+        let mut looks = 0;
         let (g, timed_out) =
             pair.1
-                .wait_timeout_while(pair.0.lock(), Duration::from_millis(10), |ready| !*ready);
+                .wait_timeout_while(pair.0.lock(), Duration::from_millis(10), |ready| {
+                    looks += 1;
+                    !*ready
+                });
         // Timed out means the flag was still clear when the clock fired.
         assert_eq!(timed_out, !*g);
         drop(g);
         setter.join().unwrap();
-        o.lock().unwrap().insert(timed_out);
+        o.lock().unwrap().insert((timed_out, looks));
     });
     let outcomes = outcomes.lock().unwrap();
     assert!(
-        outcomes.contains(&true),
-        "the timed-out branch was never explored"
+        outcomes.contains(&(true, 2)),
+        "the timed-out branch (after a sleep) was never explored: {outcomes:?}"
     );
     assert!(
-        outcomes.contains(&false),
-        "the woken branch was never explored"
+        outcomes.contains(&(false, 2)),
+        "the branch woken by the notification (after a sleep) was never explored: {outcomes:?}"
     );
+}
+
+#[test]
+fn a_zero_timeout_never_lets_go_of_the_lock() {
+    // A zero timeout looks once and returns, holding the lock throughout: nobody can change
+    // the value between the caller's store and its return.
+    check("facade/zero-timeout", 3, || {
+        let pair = Arc::new((Mutex::new(0), Condvar::new()));
+        let p2 = Arc::clone(&pair);
+        let other = thread::spawn(move || *p2.0.lock() = 2);
+        let mut g = pair.0.lock();
+        *g = 1;
+        let (g, timed_out) = pair.1.wait_timeout_while(g, Duration::ZERO, |_| true);
+        assert!(timed_out);
+        assert_eq!(*g, 1, "the lock was let go during a zero-timeout wait");
+        drop(g);
+        other.join().unwrap();
+    });
 }
 
 #[test]
