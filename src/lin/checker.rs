@@ -398,7 +398,8 @@ fn search<S: Spec>(init: &S, ops: &[&Operation<S::Op, S::Ret>], goal: Goal) -> O
             spare.push(after);
             entry = next[entry];
         } else {
-            // A return (or the head, past the last event): undo the last choice, and try the next call after it.
+            // A return (or the head, past the last event): undo the last choice, and try the
+            // next call after it.
             memoise = true;
             let Some((i, before)) = stack.pop() else {
                 return match goal {
@@ -546,8 +547,8 @@ mod tests {
         let mut done = Done::new(n);
         let mut set = BTreeSet::new();
         let mut seen: HashMap<Key, BTreeSet<usize>> = HashMap::new();
-        // A deterministic walk of sets and clears, in the order a search makes them: set the
-        // lowest few, spread some, clear the newest.
+        // A deterministic pseudo-random walk (xorshift) that sets or clears one operation a
+        // step, so that the sets spread over all five words and `low` moves both ways.
         let mut x: u64 = 1;
         for _ in 0..5_000 {
             x ^= x << 13;
