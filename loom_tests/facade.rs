@@ -203,3 +203,43 @@ fn model_runs_the_closure_once_per_execution_and_explores_more_than_one() {
     });
     assert!(RUNS.load(SeqCst) > 1, "{} executions", RUNS.load(SeqCst));
 }
+
+#[test]
+fn a_sleep_outlasts_a_shorter_timer_armed_before_it() {
+    // Modelled time is one clock whose timers fire earliest deadline first, and a sleep is such
+    // a timer: a thread that sleeps 10 ms goes on only after a 5 ms wait armed before its sleep
+    // began has timed out, so a notification sent after the sleep never reaches that wait.
+    // Its condition never becomes false: the waiter looks once before it sleeps and once after
+    // each wakeup, so a third look means the notification woke it before its timer fired.
+    let looks: Seen<usize> = seen();
+    let l = looks.clone();
+    check("facade/sleep-is-a-timer", 3, move || {
+        // (the waiter is in its wait, looks)
+        let pair = Arc::new((Mutex::new((false, 0)), Condvar::new(), Condvar::new()));
+        let p2 = Arc::clone(&pair);
+        let waiter = thread::spawn(move || {
+            let (m, cv, ready) = &*p2;
+            let mut g = m.lock();
+            g.0 = true;
+            ready.notify_one();
+            let (g, timed_out) = cv.wait_timeout_while(g, Duration::from_millis(5), |s| {
+                s.1 += 1;
+                true
+            });
+            assert!(timed_out);
+            g.1
+        });
+        let (m, cv, ready) = &*pair;
+        // The waiter holds the lock until its wait lets go of it: its timer is armed by then.
+        drop(ready.wait_while(m.lock(), |s| !s.0));
+        thread::sleep(Duration::from_millis(10));
+        cv.notify_one();
+        l.lock().unwrap().insert(waiter.join().unwrap());
+    });
+    let looks = looks.lock().unwrap();
+    assert_eq!(
+        *looks,
+        [2].into(),
+        "a notification sent after the sleep reached the earlier, shorter wait"
+    );
+}

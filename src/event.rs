@@ -289,3 +289,62 @@ impl fmt::Debug for Event {
             .finish()
     }
 }
+
+#[cfg(all(test, not(any(loom, feature = "shuttle"))))]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        /// A `set` with nobody parked: the core's lock-free path.
+        Set,
+        /// A `set` whose wakes include a handoff: the core's slow path hands one unit, then
+        /// gives the rest.
+        SetHandingOff,
+        Clear,
+    }
+
+    fn apply(state: usize, op: Op) -> usize {
+        let w = Waiter { seen: 0 };
+        let Ok(state) = match op {
+            Op::Set => w.give(state, usize::MAX),
+            Op::SetHandingOff => w.give(w.hand(state | WAITERS, 1), usize::MAX - 1),
+            Op::Clear => Ok(state & !SET),
+        };
+        state
+    }
+
+    /// A waiter woken by a `set` may look again only after later `set`s and `clear`s: it must
+    /// still go. Every sequence of up to five operations from a new event, the waiter parking
+    /// at each point where the event is clear, whichever path each `set` took.
+    #[test]
+    fn a_waiter_woken_by_a_set_goes_whatever_sets_and_clears_follow() {
+        let ops = [Op::Set, Op::SetHandingOff, Op::Clear];
+        for len in 0..=5u32 {
+            for n in 0..ops.len().pow(len) {
+                let script: Vec<Op> = (0..len as usize)
+                    .map(|i| ops[n / ops.len().pow(i as u32) % ops.len()])
+                    .collect();
+                let mut states = vec![0];
+                for &op in &script {
+                    states.push(apply(*states.last().unwrap(), op));
+                }
+                let end = *states.last().unwrap();
+                for (at, &state) in states.iter().enumerate() {
+                    let waiter = Waiter {
+                        seen: state & GENERATIONS,
+                    };
+                    let set_later = script[at..].iter().any(|op| !matches!(op, Op::Clear));
+                    if waiter.take(state).is_none() && set_later {
+                        assert!(
+                            waiter.take(end).is_some(),
+                            "a waiter parked after {:?} is stranded by {:?} (word {end:#x})",
+                            &script[..at],
+                            &script[at..],
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
