@@ -122,3 +122,56 @@ pub fn table(events: &[Event], outcome: &str) -> String {
     let _ = write!(out, "  → {outcome}");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(thread: usize, what: &str) -> Event {
+        Event {
+            thread,
+            what: what.into(),
+        }
+    }
+
+    #[test]
+    fn the_log_keeps_this_threads_events_in_order_until_taken_or_restarted() {
+        start();
+        event(1, "reads 0");
+        event(2, String::from("reads 0"));
+        assert_eq!(take(), [ev(1, "reads 0"), ev(2, "reads 0")]);
+        assert!(take().is_empty(), "take empties the log");
+        event(1, "locks a");
+        start();
+        event(2, "locks b");
+        assert_eq!(
+            take(),
+            [ev(2, "locks b")],
+            "start drops the last execution's events"
+        );
+    }
+
+    #[test]
+    fn a_line_and_a_table_show_every_step_in_order_and_the_outcome() {
+        let events = [ev(1, "reads 0"), ev(2, "reads 0"), ev(1, "writes 1")];
+        assert_eq!(
+            line(&events, "balance 1"),
+            "T1 reads 0 | T2 reads 0 | T1 writes 1 → balance 1"
+        );
+        let table_lines = [
+            "  T1       | T2",
+            "  ---------+---------",
+            "  reads 0  |",
+            "           | reads 0",
+            "  writes 1 |",
+            "  → balance 1",
+        ];
+        assert_eq!(table(&events, "balance 1"), table_lines.join("\n"));
+        // Columns are at least four wide, and a thread that did nothing keeps its column.
+        assert_eq!(
+            table(&[ev(2, "ok")], "done"),
+            ["  T1   | T2", "  -----+-----", "       | ok", "  → done"].join("\n")
+        );
+        assert_eq!(table(&[], "nothing"), "  \n  \n  → nothing");
+    }
+}
