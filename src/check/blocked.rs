@@ -333,4 +333,129 @@ mod model {
             BOARD.with(|b| b.borrow_mut().waits.retain(|(t, _)| *t != thread));
         }
     }
+
+    // The shuttle build's: the model test below runs under shuttle.
+    #[cfg(all(test, not(loom)))]
+    mod tests {
+        use super::*;
+
+        fn named(name: &'static str) -> Site {
+            let mut site = Site::new("Mutex");
+            site.name(name);
+            site
+        }
+
+        /// A board of (thread, held) and (thread, waited for); threads 10, 20, 30 are T1-T3.
+        fn board(holds: &[(usize, &Site)], waits: &[(usize, &Site)]) -> Board {
+            let mut b = Board::default();
+            for &(t, _) in waits.iter().chain(holds) {
+                b.saw(t);
+            }
+            b.holds = holds.iter().map(|&(t, s)| (t, s.entry(""))).collect();
+            b.waits = waits.iter().map(|&(t, s)| (t, s.entry(""))).collect();
+            b.labels = vec![(10, 1), (20, 2), (30, 3)];
+            b
+        }
+
+        #[test]
+        fn a_lock_order_cycle_names_each_thread_what_it_holds_and_waits_for() {
+            let (a, b) = (named("a"), named("b"));
+            let board = board(&[(10, &a), (20, &b)], &[(10, &b), (20, &a)]);
+            assert_eq!(
+                board.describe().unwrap(),
+                "T1 holds `a` and waits for `b`; T2 holds `b` and waits for `a`"
+            );
+        }
+
+        #[test]
+        fn the_cycle_is_reported_without_the_threads_queued_behind_it() {
+            let (a, b, c) = (named("a"), named("b"), named("c"));
+            // T3 holds c and waits for a, which is in T1 and T2's cycle.
+            let board = board(
+                &[(10, &a), (20, &b), (30, &c)],
+                &[(30, &a), (10, &b), (20, &a)],
+            );
+            assert_eq!(board.cycle(), Some(vec![10, 20]));
+            assert_eq!(
+                board.describe().unwrap(),
+                "T1 holds `a` and waits for `b`; T2 holds `b` and waits for `a`"
+            );
+        }
+
+        #[test]
+        fn a_lock_waited_for_by_its_own_holder_says_so() {
+            let a = named("a");
+            let board = board(&[(10, &a)], &[(10, &a)]);
+            assert_eq!(board.cycle(), Some(vec![10]));
+            assert_eq!(
+                board.describe().unwrap(),
+                "T1 holds `a` and waits for `a`, which it holds itself"
+            );
+        }
+
+        #[test]
+        fn without_a_cycle_every_waiting_thread_is_listed_in_order() {
+            let (a, q) = (named("a"), Site::new("BoundedQueue"));
+            let mut board = board(&[(10, &a)], &[(20, &a)]);
+            board.waits.push((40, q.entry("an item from ")));
+            board.saw(40);
+            assert_eq!(board.cycle(), None);
+            let at = format!("{}:{}", q.at.file(), q.at.line());
+            assert!(at.starts_with("src/check/blocked.rs:"), "{at}");
+            assert_eq!(
+                board.describe().unwrap(),
+                format!(
+                    "T2 waits for `a`; thread #3 waits for an item from the BoundedQueue made \
+                     at {at}"
+                )
+            );
+            // Unlabelled threads are numbered by first appearance on the board.
+            assert_eq!(board.name(40), "thread #3");
+            assert_eq!(Board::default().describe(), None, "nobody waits");
+        }
+
+        #[test]
+        fn a_site_made_inside_another_type_is_reported_as_that_type() {
+            let mut site = Site::new("BoundedQueue");
+            site.is_a("JoinableQueue");
+            assert!(site
+                .entry("")
+                .text()
+                .starts_with("the JoinableQueue made at "));
+        }
+
+        #[test]
+        fn the_board_follows_holds_waits_and_labels_inside_a_model() {
+            shuttle::check_random(
+                || {
+                    reset();
+                    let (a, b) = (named("a"), named("b"));
+                    assert_eq!(describe(), None);
+                    held(&a);
+                    held(&b);
+                    held(&a); // a reentrant hold
+                    let_go(&a); // lets go of the newest hold of `a` only
+                    label(7); // outside `modelling`: not noted
+                    let wait = waiting(&b);
+                    assert_eq!(
+                        describe().unwrap(),
+                        "thread #1 holds `a`, `b` and waits for `b`, which it holds itself"
+                    );
+                    modelling(|| label(7));
+                    assert!(describe().unwrap().starts_with("T7 holds `a`, `b` and"));
+                    drop(wait);
+                    assert_eq!(describe(), None, "a wait that is over leaves the board");
+                    let jobs = named("jobs");
+                    let _item = waiting_for(&jobs, "an item from ");
+                    assert_eq!(
+                        describe().unwrap(),
+                        "T7 holds `a`, `b` and waits for an item from `jobs`"
+                    );
+                    reset();
+                    assert_eq!(describe(), None);
+                },
+                1,
+            );
+        }
+    }
 }
