@@ -170,9 +170,49 @@ fn a_time_limit_ends_a_clean_exploration_early() {
     // Generous: the limit is checked between runs, and shuttle checks it per scheduler.
     assert!(report.elapsed < Duration::from_secs(20), "{report:?}");
     if verisync::sync::BACKEND != "loom" {
-        // loom may exhaust this small model before the limit; the others never would.
+        // loom may exhaust this small model before the limit; the others never would. They
+        // explore until the limit, not short of it.
         assert!(report.schedules < 10_000_000, "{report:?}");
+        assert!(report.schedules > 0, "{report:?}");
+        assert!(report.elapsed >= Duration::from_millis(300), "{report:?}");
     }
+}
+
+#[test]
+fn each_setter_sets_its_own_setting() {
+    use std::time::Duration;
+    use verisync::check::Shard;
+    let b = Builder::new("s")
+        .iterations(7)
+        .preemptions(2)
+        .schedules(9)
+        .seed(11)
+        .shard(Shard::new(2, 4).unwrap())
+        .time_limit(Duration::from_secs(60));
+    let shown = format!("{b:?}");
+    for setting in [
+        "name: \"s\"",
+        "iterations: 7",
+        "preemptions: 2",
+        "schedules: 9",
+        "seed: 11",
+        "index: 2, count: 4",
+        "time_limit: Some(60s)",
+    ] {
+        assert!(shown.contains(setting), "{setting} not in {shown}");
+    }
+}
+
+/// In std a failure found by the stress run fails the test too, and says where to see the
+/// interleaving (real threads leave no trace).
+#[cfg(not(any(loom, feature = "shuttle")))]
+#[test]
+#[should_panic(
+    expected = "always: panic: boom (found by std after 1 iterations)\nto see the interleaving, \
+                run the test with `--features shuttle`"
+)]
+fn run_fails_the_test_in_std_and_says_where_to_see_the_interleaving() {
+    Builder::new("always").run(|| panic!("boom"));
 }
 
 /// `VERISYNC_REPLAY` replays the token's own scenario instead of exploring it. Run in a child

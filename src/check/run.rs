@@ -167,17 +167,22 @@ impl Builder {
 
     /// The builder with the environment's overrides applied (an unreadable value is ignored).
     fn with_env(&self) -> Builder {
-        fn var<T: std::str::FromStr>(name: &str) -> Option<T> {
-            std::env::var(name).ok()?.trim().parse().ok()
+        self.with_overrides(|name| std::env::var(name).ok())
+    }
+
+    /// The builder with the overrides `lookup` gives for the variables' names.
+    fn with_overrides(&self, lookup: impl Fn(&str) -> Option<String>) -> Builder {
+        fn parsed<T: std::str::FromStr>(value: Option<String>) -> Option<T> {
+            value?.trim().parse().ok()
         }
         Builder {
             name: self.name.clone(),
-            iterations: var("VERISYNC_ITERATIONS").unwrap_or(self.iterations),
-            preemptions: var("LOOM_MAX_PREEMPTIONS").unwrap_or(self.preemptions),
-            schedules: var("VERISYNC_SCHEDULES").unwrap_or(self.schedules),
-            seed: var("VERISYNC_SEED").unwrap_or(self.seed),
-            shard: var("VERISYNC_SHARD").unwrap_or(self.shard),
-            time_limit: var::<f64>("VERISYNC_TIME_LIMIT")
+            iterations: parsed(lookup("VERISYNC_ITERATIONS")).unwrap_or(self.iterations),
+            preemptions: parsed(lookup("LOOM_MAX_PREEMPTIONS")).unwrap_or(self.preemptions),
+            schedules: parsed(lookup("VERISYNC_SCHEDULES")).unwrap_or(self.schedules),
+            seed: parsed(lookup("VERISYNC_SEED")).unwrap_or(self.seed),
+            shard: parsed(lookup("VERISYNC_SHARD")).unwrap_or(self.shard),
+            time_limit: parsed::<f64>(lookup("VERISYNC_TIME_LIMIT"))
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .map(Duration::from_secs_f64)
                 .or(self.time_limit),
@@ -480,7 +485,45 @@ where
 
 #[cfg(all(test, not(any(loom, feature = "shuttle"))))]
 mod tests {
-    use super::progress_note;
+    use super::{progress_note, Builder};
+    use crate::check::Shard;
+    use std::time::Duration;
+
+    #[test]
+    fn the_environment_overrides_the_builder_and_an_unreadable_value_is_ignored() {
+        let b = Builder::new("s").time_limit(Duration::from_secs(5));
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                let found = pairs.iter().find(|(n, _)| *n == name);
+                found.map(|(_, v)| v.to_string())
+            }
+        };
+        let all = b.with_overrides(env(&[
+            ("VERISYNC_ITERATIONS", " 7 "),
+            ("LOOM_MAX_PREEMPTIONS", "2"),
+            ("VERISYNC_SCHEDULES", "9"),
+            ("VERISYNC_SEED", "11"),
+            ("VERISYNC_SHARD", "2/4"),
+            ("VERISYNC_TIME_LIMIT", "0.5"),
+        ]));
+        assert_eq!(
+            (all.iterations, all.preemptions, all.schedules, all.seed),
+            (7, 2, 9, 11)
+        );
+        assert_eq!(all.shard, Shard::new(2, 4).unwrap());
+        assert_eq!(all.time_limit, Some(Duration::from_millis(500)));
+        assert_eq!(all.name, "s");
+        // Zero is a limit; a negative, infinite or unreadable one keeps the builder's.
+        let zero = b.with_overrides(env(&[("VERISYNC_TIME_LIMIT", "0")]));
+        assert_eq!(zero.time_limit, Some(Duration::ZERO));
+        for bad in ["-1", "inf", "NaN", "soon"] {
+            let kept = b.with_overrides(move |n: &str| {
+                (n == "VERISYNC_TIME_LIMIT" || n == "VERISYNC_ITERATIONS").then(|| bad.to_string())
+            });
+            assert_eq!(kept.time_limit, Some(Duration::from_secs(5)), "{bad}");
+            assert_eq!(kept.iterations, 1000, "{bad}");
+        }
+    }
 
     #[test]
     fn a_long_loom_exploration_says_so_at_30_s_then_at_each_doubling() {
