@@ -153,6 +153,12 @@ fn the_std_stress_run_finds_the_two_thread_race() {
 }
 
 #[test]
+#[should_panic(expected = "scenario: panic: always")]
+fn check_run_fails_the_test_when_the_scenario_fails_in_every_world() {
+    check::run(|| panic!("always"));
+}
+
+#[test]
 fn a_scenario_with_one_thread_is_clean_in_every_world() {
     // shuttle's PCT refuses a closure that never runs two threads; `check` counts it clean.
     check::run(|| assert_eq!(1 + 1, 2));
