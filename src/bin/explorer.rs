@@ -35,7 +35,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use verisync::casebook::{self, Case, Variant};
-use verisync::check::{trace, FailureKind, ReplayError, Report, Scheduler, Token};
+use verisync::check::{trace, Failure, FailureKind, ReplayError, Report, Scheduler, Token};
 
 const USAGE: &str = "\
 usage: verisync-explorer [--case NAME]... [--variant VARIANT] [--schedules N] [--seed S] [--list]
@@ -186,8 +186,8 @@ fn word(kind: FailureKind) -> &'static str {
     }
 }
 
-fn outcome_text(report: &Report) -> String {
-    match &report.failure {
+fn outcome_text(failure: Option<&Failure>) -> String {
+    match failure {
         None => "clean".into(),
         // The checker's own words when nothing recorded who holds what; else the cycle.
         Some(f) if f.kind == FailureKind::Deadlock && f.headline().starts_with("deadlock") => {
@@ -206,7 +206,7 @@ fn indent(text: &str, by: &str) -> String {
 }
 
 fn print_failure(case: &Case, variant: &Variant, report: &Report) {
-    let outcome = outcome_text(report);
+    let outcome = outcome_text(report.failure.as_ref());
     println!(
         "{}",
         indent(&trace::table(&report.trace, &outcome), "      ")
@@ -523,5 +523,139 @@ fn main() -> ExitCode {
         work(Stderr::Direct)
     } else {
         supervise()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str]) -> Result<Options, String> {
+        parse(args.iter().map(|a| a.to_string()))
+    }
+
+    #[test]
+    fn the_defaults_and_every_option_are_read() {
+        let o = parsed(&[]).unwrap();
+        assert!(o.cases.is_empty() && o.variant.is_none() && o.replay.is_none());
+        assert_eq!(
+            (o.schedules, o.seed, o.list, o.help),
+            (1000, 1, false, false)
+        );
+        let o = parsed(&[
+            "--case",
+            "lost-update",
+            "--case",
+            "self-deadlock",
+            "--variant",
+            "broken",
+            "--schedules",
+            "7",
+            "--seed",
+            "9",
+            "--list",
+            "-h",
+        ])
+        .unwrap();
+        assert_eq!(o.cases, ["lost-update", "self-deadlock"]);
+        assert_eq!(o.variant.as_deref(), Some("broken"));
+        assert_eq!((o.schedules, o.seed, o.list, o.help), (7, 9, true, true));
+        assert!(parsed(&["--help"]).unwrap().help);
+        let o = parsed(&[
+            "--case",
+            "lost-update",
+            "--variant",
+            "fixed",
+            "--replay",
+            "T",
+        ])
+        .unwrap();
+        assert_eq!(o.replay.as_deref(), Some("T"));
+    }
+
+    #[test]
+    fn a_usage_error_says_what_is_wrong() {
+        let error = |args: &[&str]| parsed(args).err().expect("an error");
+        assert_eq!(error(&["--case"]), "--case needs a value");
+        assert_eq!(error(&["--seed"]), "--seed needs a value");
+        assert!(error(&["--schedules", "many"]).starts_with("--schedules: "));
+        assert!(error(&["--seed", "-1"]).starts_with("--seed: "));
+        assert_eq!(
+            error(&["--schedules", "0"]),
+            "--schedules must be at least 1"
+        );
+        assert_eq!(error(&["--cases"]), "unknown argument \"--cases\"");
+        assert_eq!(
+            error(&["--case", "no-such"]),
+            "no case named \"no-such\" (see --list)"
+        );
+        let needs = "--replay needs exactly one --case and a --variant";
+        assert_eq!(error(&["--replay", "T"]), needs);
+        assert_eq!(error(&["--case", "lost-update", "--replay", "T"]), needs);
+        assert_eq!(error(&["--variant", "broken", "--replay", "T"]), needs);
+        let two = ["--case", "lost-update", "--case", "self-deadlock"];
+        assert_eq!(
+            error(&[&two[..], &["--variant", "broken", "--replay", "T"]].concat()),
+            needs
+        );
+        assert_eq!(
+            error(&["--case", "lost-update", "--variant", "fixed-timeout"]),
+            "case lost-update has no variant \"fixed-timeout\" (it has broken, fixed)"
+        );
+        assert_eq!(
+            error(&["--variant", "nonesuch"]),
+            "no case has a variant \"nonesuch\" (see --list)"
+        );
+        // A variant some case has is fine without --case.
+        assert!(parsed(&["--variant", "fixed-timeout"]).is_ok());
+    }
+
+    #[test]
+    fn times_under_10_ms_keep_two_decimals() {
+        assert_eq!(millis(Duration::from_micros(1234)), "1.23 ms");
+        assert_eq!(millis(Duration::from_micros(9_990)), "9.99 ms");
+        assert_eq!(millis(Duration::from_millis(10)), "10 ms");
+        assert_eq!(millis(Duration::from_micros(12_700)), "12 ms");
+    }
+
+    #[test]
+    fn an_outcome_reads_as_a_learner_would_say_it() {
+        assert_eq!(word(FailureKind::Deadlock), "deadlock");
+        assert_eq!(word(FailureKind::Panic), "race");
+        assert_eq!(outcome_text(None), "clean");
+        let failure = |kind, message: &str| Failure::new(kind, message);
+        assert_eq!(
+            outcome_text(Some(&failure(
+                FailureKind::Deadlock,
+                "deadlock! every task blocked"
+            ))),
+            "deadlock: every thread waits for another"
+        );
+        assert_eq!(
+            outcome_text(Some(&failure(
+                FailureKind::Deadlock,
+                "T1 holds `a` and waits for `b`\nmore"
+            ))),
+            "deadlock: T1 holds `a` and waits for `b`"
+        );
+        assert_eq!(
+            outcome_text(Some(&failure(
+                FailureKind::Panic,
+                "balance 1, expected 2\nat x.rs"
+            ))),
+            "balance 1, expected 2"
+        );
+        assert_eq!(indent("a\nb", "  "), "  a\n  b");
+    }
+
+    #[test]
+    fn a_token_names_the_case_and_variant_it_was_printed_for() {
+        let case = casebook::find("check-then-act").unwrap();
+        let broken = &case.variants[0];
+        let found = case.explore(broken, Scheduler::Pct { seed: 3, depth: 3 }, 1000);
+        let token = found.replay.expect("the broken variant is found");
+        let (c, v) = owner(&token).expect("a casebook token");
+        assert_eq!((c.name, v.name), ("check-then-act", "broken"));
+        assert!(owner("garbage").is_none());
     }
 }
