@@ -111,6 +111,26 @@ fn a_lock_order_deadlock_is_found_as_a_deadlock() {
     assert_eq!(report.preemptions, Some(1), "{named}");
 }
 
+/// A loom report counts every execution it ran, those at the lower bounds that find the
+/// failure's fewest preemptions included.
+#[cfg(loom)]
+#[test]
+fn a_loom_report_counts_every_execution_it_ran() {
+    use std::sync::atomic::{AtomicUsize as StdAtomic, Ordering as StdOrdering};
+    // A std counter: it outlives the executions and is no part of the model.
+    static RUNS: StdAtomic = StdAtomic::new(0);
+    let racy = increments(true);
+    let report = Builder::new("racy").explore(move || {
+        // Relaxed: a tally on the checker's one OS thread.
+        RUNS.fetch_add(1, StdOrdering::Relaxed);
+        racy()
+    });
+    assert!(report.kind().is_some(), "{report:?}");
+    // Relaxed: as above.
+    let runs = RUNS.load(StdOrdering::Relaxed);
+    assert_eq!(report.schedules, runs, "{report:?}");
+}
+
 #[cfg(any(loom, feature = "shuttle"))]
 #[test]
 fn the_racy_scenario_is_shown_with_its_fewest_preemptions() {

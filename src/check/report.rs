@@ -130,7 +130,10 @@ impl fmt::Display for Failure {
 pub struct Report {
     /// What went wrong, or `None` when every schedule ran clean.
     pub failure: Option<Failure>,
-    /// How many schedules ran, the failing one included.
+    /// How many schedules ran, the failing one included: under loom every execution of every
+    /// bound tried (the lower bounds that find the failure's fewest preemptions included), under
+    /// shuttle the schedules explored up to the failing one (the runs that minimise it are not
+    /// counted), in std the iterations.
     pub schedules: usize,
     /// Wall time of the whole run.
     pub elapsed: Duration,
