@@ -435,6 +435,7 @@ mod model {
                     held(&b);
                     held(&a); // a reentrant hold
                     let_go(&a); // lets go of the newest hold of `a` only
+                    modelling(|| ()); // and puts back "not modelling" when it returns
                     label(7); // outside `modelling`: not noted
                     let wait = waiting(&b);
                     assert_eq!(
@@ -451,8 +452,47 @@ mod model {
                         describe().unwrap(),
                         "T7 holds `a`, `b` and waits for an item from `jobs`"
                     );
+                    // The first hold of `a`, not the newer hold of `b`.
+                    let_go(&a);
+                    assert_eq!(
+                        describe().unwrap(),
+                        "T7 holds `b` and waits for an item from `jobs`"
+                    );
                     reset();
                     assert_eq!(describe(), None);
+                },
+                1,
+            );
+        }
+
+        #[test]
+        fn each_thread_has_its_own_holds_waits_and_label() {
+            use crate::sync::thread;
+            use std::sync::Arc;
+            shuttle::check_random(
+                || {
+                    reset();
+                    modelling(|| {
+                        let (a, b, jobs) = (Arc::new(named("a")), named("b"), named("jobs"));
+                        label(1);
+                        held(&a);
+                        let _item = waiting_for(&jobs, "an item from ");
+                        let a2 = Arc::clone(&a);
+                        let seen = thread::spawn(move || {
+                            label(2);
+                            held(&b);
+                            let _wait = waiting(&a2);
+                            describe()
+                        })
+                        .join()
+                        .unwrap();
+                        // No cycle (`jobs` is held by nobody): every waiting thread, in order.
+                        assert_eq!(
+                            seen.unwrap(),
+                            "T1 holds `a` and waits for an item from `jobs`; \
+                             T2 holds `b` and waits for `a`"
+                        );
+                    });
                 },
                 1,
             );
