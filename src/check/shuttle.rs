@@ -718,6 +718,51 @@ mod tests {
     }
 
     #[test]
+    fn each_schedule_draws_its_own_randomness() {
+        // shuttle's `rand` draws from the scheduler running the schedule.
+        std::thread_local! {
+            static DRAWN: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+        }
+        let clean = explore("draws", Scheduler::Random { seed: 4 }, 20, || {
+            use shuttle::rand::RngCore;
+            let drawn = shuttle::rand::thread_rng().next_u64();
+            DRAWN.with(|d| d.borrow_mut().push(drawn));
+        });
+        assert!(clean.is_clean(), "{clean:?}");
+        let mut drawn = DRAWN.with(|d| d.take());
+        assert_eq!(drawn.len(), 20);
+        drawn.sort_unstable();
+        drawn.dedup();
+        assert!(drawn.len() > 15, "{drawn:?}");
+    }
+
+    #[test]
+    fn a_bounded_search_reaches_its_bound_and_never_exceeds_it() {
+        std::thread_local! {
+            /// The most preemptions an execution of the search under test took.
+            static MOST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        let mut executions = Vec::new();
+        for bound in 0..=2 {
+            let state = Rc::new(RefCell::new(DfsState::default()));
+            SEARCH.with(|s| *s.borrow_mut() = Some(Rc::clone(&state)));
+            MOST.with(|m| m.set(0));
+            let dfs = BoundedDfs::new(bound, usize::MAX, Rc::clone(&state));
+            Runner::new(dfs, quiet_config()).run(|| {
+                racy_steps(false);
+                let now = SEARCH.with(|s| s.borrow().as_ref().unwrap().borrow().preemptions);
+                MOST.with(|m| m.set(m.get().max(now)));
+            });
+            LOST_AT.with(|l| l.take());
+            let most = MOST.with(std::cell::Cell::get);
+            assert_eq!(most, bound, "the most preemptions under bound {bound}");
+            executions.push(state.borrow().executions);
+        }
+        // Each bound explores every schedule of the one below, and more.
+        assert!(executions.windows(2).all(|w| w[0] < w[1]), "{executions:?}");
+    }
+
+    #[test]
     fn a_deadlock_is_reported_as_one() {
         let report = explore("stuck", Scheduler::Random { seed: 1 }, 10, || {
             let m = SyncArc::new(Mutex::new(()));
