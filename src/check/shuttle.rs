@@ -743,23 +743,69 @@ mod tests {
             static MOST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
         }
         let mut executions = Vec::new();
-        for bound in 0..=2 {
+        for bound in [0, 1, 2, usize::MAX] {
             let state = Rc::new(RefCell::new(DfsState::default()));
             SEARCH.with(|s| *s.borrow_mut() = Some(Rc::clone(&state)));
             MOST.with(|m| m.set(0));
-            let dfs = BoundedDfs::new(bound, usize::MAX, Rc::clone(&state));
-            Runner::new(dfs, quiet_config()).run(|| {
+            let dfs = Rc::new(RefCell::new(BoundedDfs::new(
+                bound,
+                usize::MAX,
+                Rc::clone(&state),
+            )));
+            Runner::new(SharedDfs(Rc::clone(&dfs)), quiet_config()).run(|| {
                 racy_steps(false);
                 let now = SEARCH.with(|s| s.borrow().as_ref().unwrap().borrow().preemptions);
                 MOST.with(|m| m.set(m.get().max(now)));
             });
             LOST_AT.with(|l| l.take());
             let most = MOST.with(std::cell::Cell::get);
-            assert_eq!(most, bound, "the most preemptions under bound {bound}");
+            if bound == usize::MAX {
+                assert!(
+                    !dfs.borrow().pruned(),
+                    "nothing is left out without a bound"
+                );
+                assert!(most > 2, "{most}");
+            } else {
+                assert_eq!(most, bound, "the most preemptions under bound {bound}");
+                assert!(dfs.borrow().pruned(), "bound {bound} left schedules out");
+            }
             executions.push(state.borrow().executions);
         }
         // Each bound explores every schedule of the one below, and more.
         assert!(executions.windows(2).all(|w| w[0] < w[1]), "{executions:?}");
+    }
+
+    #[test]
+    fn a_bounded_search_hands_a_yield_to_another_thread() {
+        // Each thread spins with yields until the other has set its flag: a yield that went back
+        // to the yielding thread would spin forever. The spawned thread has the higher id, so
+        // its yields wrap around to main.
+        let state = Rc::new(RefCell::new(DfsState::default()));
+        let dfs = BoundedDfs::new(1, usize::MAX, Rc::clone(&state));
+        Runner::new(dfs, quiet_config()).run(|| {
+            use crate::sync::atomic::{
+                AtomicBool,
+                Ordering::{Acquire, Release},
+            };
+            let spin_until = |flag: &AtomicBool| {
+                while !flag.load(Acquire) {
+                    thread::yield_now();
+                }
+            };
+            let (ready, go) = (
+                SyncArc::new(AtomicBool::new(false)),
+                SyncArc::new(AtomicBool::new(false)),
+            );
+            let (r2, g2) = (SyncArc::clone(&ready), SyncArc::clone(&go));
+            let t = thread::spawn(move || {
+                r2.store(true, Release);
+                spin_until(&g2);
+            });
+            spin_until(&ready);
+            go.store(true, Release);
+            t.join().unwrap();
+        });
+        assert!(state.borrow().executions > 1);
     }
 
     #[test]
