@@ -209,14 +209,9 @@ impl Scheduler for BoundedDfs {
                 // A yield asks for another thread: the next one after it in id order, and no
                 // choice. Branching at every turn of a spin loop would multiply the schedules
                 // without adding a distinct interleaving of the scenario's own steps.
+                // After the last id, the first: `c` itself when nobody else can run.
                 let after = ids.iter().position(|&id| usize::from(id) > usize::from(c));
-                let others = ids.iter().filter(|&&id| id != c).count();
-                let next = match after {
-                    Some(at) => ids[at],
-                    None if others > 0 => ids[0],
-                    None => c,
-                };
-                ids = vec![next];
+                ids = vec![ids[after.unwrap_or(0)]];
             } else if let Some(c) = can_go_on {
                 ids.retain(|&id| id != c);
                 ids.insert(0, c);

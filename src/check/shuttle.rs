@@ -759,6 +759,8 @@ mod tests {
             });
             LOST_AT.with(|l| l.take());
             let most = MOST.with(std::cell::Cell::get);
+            // The decisions of the last execution are counted.
+            assert!(state.borrow().steps > 0, "{:?}", state.borrow());
             if bound == usize::MAX {
                 assert!(
                     !dfs.borrow().pruned(),
