@@ -811,6 +811,28 @@ mod tests {
     }
 
     #[test]
+    fn a_bounded_search_draws_the_same_randomness_in_every_execution() {
+        // The search replays a recorded path, so a scenario must repeat itself: its random
+        // draws too (and they are still random draws, not a constant).
+        std::thread_local! {
+            static DRAWS: RefCell<Vec<(u64, u64)>> = const { RefCell::new(Vec::new()) };
+        }
+        let state = Rc::new(RefCell::new(DfsState::default()));
+        let dfs = BoundedDfs::new(1, usize::MAX, Rc::clone(&state));
+        Runner::new(dfs, quiet_config()).run(|| {
+            use shuttle::rand::RngCore;
+            two_threads_clean();
+            let mut rng = shuttle::rand::thread_rng();
+            let drawn = (rng.next_u64(), rng.next_u64());
+            DRAWS.with(|d| d.borrow_mut().push(drawn));
+        });
+        let draws = DRAWS.with(|d| d.take());
+        assert!(draws.len() > 1, "{draws:?}");
+        assert!(draws.iter().all(|d| *d == draws[0]), "{draws:?}");
+        assert_ne!(draws[0].0, draws[0].1);
+    }
+
+    #[test]
     fn a_deadlock_is_reported_as_one() {
         let report = explore("stuck", Scheduler::Random { seed: 1 }, 10, || {
             let m = SyncArc::new(Mutex::new(()));
