@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use shuttle::scheduler::{
-    DataSource, PctScheduler, RandomDataSource, RandomScheduler, Schedule, Scheduler, Task, TaskId,
+    DataSource, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
 };
+use shuttle_engine::scheduler::data::fixed::FixedDataSource;
 
 /// Schedules per block: each block of an exploration is seeded on its own, so a shard can run
 /// some blocks and skip the others without running them.
@@ -136,7 +137,9 @@ pub(super) struct BoundedDfs {
     started: bool,
     /// Whether an option was ever left out for exceeding the bound.
     pruned: bool,
-    data: RandomDataSource,
+    /// The same random draws in every execution: the search replays a recorded path, so a
+    /// scenario that draws (`shuttle::rand`) must draw again what it drew.
+    data: FixedDataSource,
     state: Rc<RefCell<DfsState>>,
 }
 
@@ -149,7 +152,7 @@ impl BoundedDfs {
             at: 0,
             started: false,
             pruned: false,
-            data: RandomDataSource::initialize(0),
+            data: FixedDataSource::initialize(0),
             state,
         }
     }
