@@ -2,7 +2,7 @@
 //! kind of failure) and replay it from its token; every fixed variant runs its schedules clean.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
-use verisync::casebook::{cases, find};
+use verisync::casebook::{cases, find, Case, Variant};
 use verisync::check::{self, ReplayError, Scheduler};
 
 const SCHEDULES: usize = 1000;
@@ -380,4 +380,90 @@ fn lost_wakeup_with_if_is_found_only_with_spurious_wakeups() {
             "{scheduler}"
         );
     }
+}
+
+/// One schedule of `v` run to its end and shown as the explorer shows a failure (the first
+/// random schedule of seed 1, minimised to its fewest preemptions): the learner's one-line trace
+/// and how it ended, `ran to its end` or the variant's own failure. No spurious wakeups.
+fn one_run(case: &Case, v: &Variant) -> String {
+    verisync::sync::set_spurious_wakeups(0);
+    let run = v.run;
+    let report = check::explore(
+        &case.scenario(v),
+        Scheduler::Random { seed: 1 },
+        1,
+        move || {
+            run();
+            panic!("ran to its end");
+        },
+    );
+    let failure = report
+        .failure
+        .expect("every run fails, at its end if not before");
+    let preemptions = report.preemptions.expect("minimised");
+    let shown = format!(
+        "{} ({preemptions} preemptions)",
+        check::trace::line(&report.trace, failure.headline())
+    );
+    // The line a lock was made on moves with every edit of its file: not part of the lesson.
+    let mut parts = shown.split(".rs:");
+    let mut out = parts.next().unwrap_or_default().to_owned();
+    for part in parts {
+        out.push_str(".rs");
+        out.push_str(part.trim_start_matches(|c: char| c.is_ascii_digit()));
+    }
+    out
+}
+
+/// What each variant does in one schedule: the steps of its lesson and its outcome. The tests
+/// above say that a broken variant fails under some schedule and a fixed one under none; this
+/// says that each does the work its description promises (a fixed variant that skipped its
+/// work, or a broken one that failed for a reason other than its race, passes those).
+#[test]
+fn each_variant_takes_the_steps_of_its_lesson() {
+    let expected: &[(&str, &str, &str)] = &[
+        ("lost-update", "broken", "T1 reads 0 | T1 writes 1 | T2 reads 1 | T2 writes 2 → ran to its end (0 preemptions)"),
+        ("lost-update", "fixed", "T1 deposits 1 (balance 1) | T2 deposits 1 (balance 2) → ran to its end (0 preemptions)"),
+        ("check-then-act", "broken", "T1 sees 1 left | T1 sells one (0 left) | T2 sees 0 left → ran to its end (0 preemptions)"),
+        ("check-then-act", "fixed", "T1 sees 1 left | T1 sells one (0 left) | T2 sees 0 left → ran to its end (0 preemptions)"),
+        ("lock-order-deadlock", "broken", "T2 locks b | T2 asks for a | T1 locks a | T1 asks for b → T1 holds `a` and waits for `b`; T2 holds `b` and waits for `a` (1 preemptions)"),
+        ("lock-order-deadlock", "fixed-order", "T2 locks a | T2 asks for b | T2 locks b | T1 locks a | T1 asks for b | T1 locks b → ran to its end (0 preemptions)"),
+        ("lock-order-deadlock", "fixed-timeout", "T2 locks b | T2 asks for a, for 10 ms | T2 locks a | T1 locks a | T1 asks for b | T1 locks b → ran to its end (0 preemptions)"),
+        ("self-deadlock", "broken", "T1 asks for the lock (level 1) | T1 locks (level 1) | T1 asks for the lock (level 0) | T2 asks for the lock (level 1) → T1 holds the Mutex made at src/casebook/self_deadlock.rs and waits for the Mutex made at src/casebook/self_deadlock.rs, which it holds itself (0 preemptions)"),
+        ("self-deadlock", "fixed", "T1 locks (level 1, held 1x) | T1 locks (level 0, held 2x) | T2 locks (level 1, held 1x) | T2 locks (level 0, held 2x) → ran to its end (0 preemptions)"),
+        ("self-transfer", "broken", "T1 locks a | T1 asks for a → T1 holds the Mutex made at src/casebook/self_transfer.rs and waits for the Mutex made at src/casebook/self_transfer.rs, which it holds itself (0 preemptions)"),
+        ("self-transfer", "fixed", "T1 transfers a -> a | T2 transfers a -> b → ran to its end (0 preemptions)"),
+        ("semaphore-over-release", "broken", "T1 releases without acquiring (2 permits free) | T1 enters (1 inside) | T1 leaves | T2 enters (1 inside) | T2 leaves → ran to its end (0 preemptions)"),
+        ("semaphore-over-release", "fixed", "T1 release refused: released too many times: 1 permits free + 1 released would exceed the bound of 1 | T1 enters (1 inside) | T1 leaves | T2 enters (1 inside) | T2 leaves → ran to its end (0 preemptions)"),
+        ("missing-sentinel", "broken", "T2 calls get() | T1 puts 1 | T2 gets 1 | T2 calls get() | T1 puts 2 | T1 finishes without a word | T2 gets 2 | T2 calls get() → T2 waits for an item from the BoundedQueue made at src/casebook/missing_sentinel.rs (0 preemptions)"),
+        ("missing-sentinel", "fixed", "T2 calls get() | T1 puts 1 | T2 gets 1 | T2 calls get() | T1 puts 2 | T1 closes the queue | T2 gets 2 | T2 calls get() | T2 sees closed, stops → ran to its end (0 preemptions)"),
+        ("empty-then-get", "broken", "T1 sees 1 item, calls get() | T1 gets 1 | T1 sees 0 items, stops | T2 sees 0 items, stops → ran to its end (0 preemptions)"),
+        ("empty-then-get", "fixed", "T1 gets 1 | T1 finds it empty, stops | T2 finds it empty, stops → ran to its end (0 preemptions)"),
+        ("forgotten-task-done", "broken", "T1 puts job 1 | T1 puts job 2 | T1 calls join() | T2 calls get() | T2 gets job 1, does it | T2 forgets task_done() | T2 calls get() | T2 gets job 2, does it | T2 forgets task_done() | T2 calls get() → T1 waits for every task done of the JoinableQueue made at src/casebook/forgotten_task_done.rs; T2 waits for an item from the JoinableQueue made at src/casebook/forgotten_task_done.rs (0 preemptions)"),
+        ("forgotten-task-done", "fixed", "T1 puts job 1 | T1 puts job 2 | T1 calls join() | T2 calls get() | T2 gets job 1, does it | T2 calls task_done() | T2 calls get() | T2 gets job 2, does it | T2 calls task_done() | T2 calls get() | T1 join returns: 2 of 2 jobs finished | T2 sees closed, stops → ran to its end (0 preemptions)"),
+        ("timer-cancel-race", "broken", "T1 cancel(): sets the flag, answers \"cancelled\" | T2 delay over: looks at the cancel flag → ran to its end (0 preemptions)"),
+        ("timer-cancel-race", "fixed", "T1 cancel() -> true | T1 join() -> None → ran to its end (0 preemptions)"),
+        ("join-before-close", "broken", "T1 apply_async(task 1) | T1 join(), without close() | T2 runs task 1, waits for the next → T2 waits for an item from the BoundedQueue made at src/casebook/join_before_close.rs (0 preemptions)"),
+        ("join-before-close", "fixed", "T1 apply_async(task 1) | T1 join() before close(): refused | T1 close() | T1 join(): the queued task ran, the workers exited → ran to its end (0 preemptions)"),
+        ("lost-wakeup", "broken", "T2 no item: waits (`if`: once) | T1 puts item 1, notifies (wakes 1) | T2 wakes, does not look again | T2 takes item 1 → ran to its end (0 preemptions)"),
+        ("lost-wakeup", "broken-early-notify", "T2 waits for the notify (no look first) | T1 puts item 1, notifies (wakes 1) | T2 wakes, takes Some(1) → ran to its end (0 preemptions)"),
+        ("lost-wakeup", "fixed", "T2 no item: waits | T1 puts item 1, notifies (wakes 1) | T2 wakes, looks again | T2 takes item 1 → ran to its end (0 preemptions)"),
+        ("non-linearizable-queue", "broken", "T1 puts 1 into lane 0 | T2 puts 2 into lane 1 | T3 gets 2 (the hinted lane, 1) | T3 gets 1 (the other lane, 0) → got [2, 1]: nothing lost, but no FIFO order explains it (0 preemptions)"),
+        ("non-linearizable-queue", "fixed", "T1 puts 1 | T2 puts 2 | T3 gets 1 | T3 gets 2 → ran to its end (0 preemptions)"),
+    ];
+    let mut missing = Vec::new();
+    for case in cases() {
+        for v in case.variants {
+            let got = one_run(case, v);
+            match expected.iter().find(|e| e.0 == case.name && e.1 == v.name) {
+                Some(e) => assert_eq!(got, e.2, "{}/{}", case.name, v.name),
+                None => missing.push(format!("(\"{}\", \"{}\", {got:?}),", case.name, v.name)),
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no expected run for:\n{}",
+        missing.join("\n")
+    );
 }
