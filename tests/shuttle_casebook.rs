@@ -357,6 +357,70 @@ fn variant_without_replay_explores_only_that_variant() {
     );
 }
 
+#[test]
+fn exploring_shows_progress_on_stderr_and_each_failure_once() {
+    let (code, out, err) = explorer(&["--case", "lost-update", "--schedules", "200"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    for (n, what) in [
+        (1, "broken / random"),
+        (2, "broken / pct(d=3)"),
+        (3, "fixed / random"),
+        (4, "fixed / pct(d=3)"),
+    ] {
+        assert!(
+            err.contains(&format!("\r[{n}/4] lost-update / {what}")),
+            "{err:?}"
+        );
+    }
+    assert_no_shuttle_chatter(&err);
+    // The broken variant's interleaving once, though both schedulers found it; none for the
+    // fixed variant.
+    assert_eq!(out.matches("in one line:").count(), 1, "{out}");
+    assert_eq!(out.matches("replay: cargo run").count(), 1, "{out}");
+    // The summary counts every schedule the verdict lines report.
+    let reported: usize = out
+        .lines()
+        .filter_map(|l| {
+            let after = l
+                .split_once("found at schedule ")
+                .or_else(|| l.split_once("clean after "))?
+                .1;
+            after.split(' ').next()?.parse::<usize>().ok()
+        })
+        .sum();
+    assert!(reported > 400, "{out}");
+    assert!(
+        out.contains(&format!("clean; {reported} schedules in ")),
+        "{reported}: {out}"
+    );
+}
+
+#[test]
+fn list_names_every_case_and_variant_with_what_it_expects() {
+    let (code, out, err) = explorer(&["--list"]);
+    assert_eq!(code, 0, "{err}");
+    for case in cases() {
+        assert!(
+            out.contains(&format!("{:<22} {}\n", case.name, case.notes)),
+            "{}: {out}",
+            case.name
+        );
+        for v in case.variants {
+            let expect = match v.expect {
+                Some(check::FailureKind::Deadlock) => "broken: a deadlock",
+                Some(_) => "broken: a race",
+                None => "fixed",
+            };
+            assert!(
+                out.contains(&format!("    {:<14} {expect:<16} {}\n", v.name, v.describe)),
+                "{}/{}: {out}",
+                case.name,
+                v.name
+            );
+        }
+    }
+}
+
 /// `lost-wakeup/broken` waits with `if` instead of `while`: shuttle finds it only because the
 /// facade injects spurious wakeups (the variant asks for one per thread and execution). With
 /// none, every wakeup follows the producer's notify, and no schedule fails.

@@ -223,7 +223,8 @@ fn print_failure(case: &Case, variant: &Variant, report: &Report) {
     }
 }
 
-/// Explores one variant under one scheduler; returns whether it met its expectation.
+/// Explores one variant under one scheduler, prints the verdict (and the failure, the first
+/// time it is shown or when it is not the one expected); returns whether it met its expectation.
 fn explore_one(
     case: &Case,
     variant: &Variant,
@@ -234,17 +235,30 @@ fn explore_one(
     let report = case.explore(variant, scheduler, schedules);
     stats.schedules += report.schedules;
     stats.time += report.elapsed;
-    let found = report.kind();
+    let ok = report.kind() == variant.expect;
+    println!("{}", verdict(scheduler, &report, variant.expect));
+    if report.failure.is_some() && stats.first_showing(case, variant, ok) {
+        print_failure(case, variant, &report);
+    }
+    ok
+}
+
+/// The line saying what one scheduler found in a variant expected to fail with `expect`
+/// (`None`: expected clean), marked where that is not what was expected.
+fn verdict(scheduler: Scheduler, report: &Report, expect: Option<FailureKind>) -> String {
     let label = format!("{:<9}", scheduler.to_string());
-    let ok = found == variant.expect;
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    match (found, variant.expect) {
-        (None, _) => println!(
+    match (report.kind(), expect) {
+        (None, _) => format!(
             "    {label} clean after {} schedule{} ({}){}",
             report.schedules,
             plural(report.schedules),
             millis(report.elapsed),
-            if ok { "" } else { "  <- NOT FOUND" }
+            if expect.is_none() {
+                ""
+            } else {
+                "  <- NOT FOUND"
+            }
         ),
         (Some(kind), expect) => {
             let note = match expect {
@@ -256,25 +270,66 @@ fn explore_one(
                 Some(n) => format!(", shown with {n} preemption{}, the fewest", plural(n)),
                 None => String::new(),
             };
-            println!(
+            format!(
                 "    {label} {} found at schedule {} ({}){fewest}{note}",
                 word(kind),
                 report.schedules,
                 millis(report.elapsed)
-            );
-            if stats.shown.insert((case.name, variant.name)) || !ok {
-                print_failure(case, variant, &report);
-            }
+            )
         }
     }
-    ok
 }
 
+/// What the explorer counts over a run.
 #[derive(Default)]
 struct Stats {
     schedules: usize,
     time: Duration,
+    /// The variants whose failure table has been printed.
     shown: HashSet<(&'static str, &'static str)>,
+    /// Broken variants found by every scheduler, of all broken variants explored.
+    found: usize,
+    broken: usize,
+    /// Fixed variants clean under every scheduler, of all fixed variants explored.
+    clean: usize,
+    fixed: usize,
+}
+
+impl Stats {
+    /// Whether to print a variant's failure table: the first time it fails, and whenever the
+    /// failure is not the one expected (once per scheduler that met the variant suffices).
+    fn first_showing(&mut self, case: &Case, variant: &Variant, ok: bool) -> bool {
+        self.shown.insert((case.name, variant.name)) || !ok
+    }
+
+    /// Counts a variant that each scheduler found as expected (`true`) or not.
+    fn tally(&mut self, expect: Option<FailureKind>, oks: &[bool]) {
+        let all = usize::from(oks.iter().all(|&ok| ok));
+        match expect {
+            Some(_) => (self.broken, self.found) = (self.broken + 1, self.found + all),
+            None => (self.fixed, self.clean) = (self.fixed + 1, self.clean + all),
+        }
+    }
+
+    /// Every broken variant found and every fixed one clean.
+    fn passed(&self) -> bool {
+        self.found == self.broken && self.clean == self.fixed
+    }
+
+    /// The summary line, after `elapsed` of wall time.
+    fn summary(&self, elapsed: Duration) -> String {
+        let rate = self.schedules as f64 / self.time.as_secs_f64().max(1e-9);
+        format!(
+            "summary: {}/{} broken variants found by both schedulers, \
+             {}/{} fixed variants clean; {} schedules in {} ({rate:.0} schedules/s)",
+            self.found,
+            self.broken,
+            self.clean,
+            self.fixed,
+            self.schedules,
+            millis(elapsed)
+        )
+    }
 }
 
 fn list() {
@@ -375,7 +430,6 @@ fn explore_all(options: &Options, stderr: Stderr) -> ExitCode {
     let runs: usize = selected.iter().map(|(_, vs)| vs.len()).sum::<usize>() * schedulers.len();
     let started = Instant::now();
     let mut stats = Stats::default();
-    let (mut found, mut broken, mut clean, mut fixed) = (0, 0, 0, 0);
     let mut done = 0;
     println!(
         "verisync casebook: {} case(s), shuttle random + PCT, up to {} schedules each\n",
@@ -387,37 +441,24 @@ fn explore_all(options: &Options, stderr: Stderr) -> ExitCode {
         println!("  lesson: {}", case.lesson);
         for variant in variants {
             println!("  {} — {}", variant.name, variant.describe);
-            let mut all_ok = true;
-            for scheduler in schedulers {
-                done += 1;
-                stderr.progress(&format!(
-                    "\r[{done}/{runs}] {} / {} / {scheduler}   ",
-                    case.name, variant.name
-                ));
-                all_ok &= explore_one(case, variant, scheduler, options.schedules, &mut stats);
-            }
-            match variant.expect {
-                Some(_) => {
-                    broken += 1;
-                    found += usize::from(all_ok);
-                }
-                None => {
-                    fixed += 1;
-                    clean += usize::from(all_ok);
-                }
-            }
+            let oks: Vec<bool> = schedulers
+                .iter()
+                .map(|&scheduler| {
+                    done += 1;
+                    stderr.progress(&format!(
+                        "\r[{done}/{runs}] {} / {} / {scheduler}   ",
+                        case.name, variant.name
+                    ));
+                    explore_one(case, variant, scheduler, options.schedules, &mut stats)
+                })
+                .collect();
+            stats.tally(variant.expect, &oks);
         }
         println!();
     }
     stderr.progress(&format!("\r{:60}\r", ""));
-    let rate = stats.schedules as f64 / stats.time.as_secs_f64().max(1e-9);
-    println!(
-        "summary: {found}/{broken} broken variants found by both schedulers, \
-         {clean}/{fixed} fixed variants clean; {} schedules in {} ({rate:.0} schedules/s)",
-        stats.schedules,
-        millis(started.elapsed())
-    );
-    if found == broken && clean == fixed {
+    println!("{}", stats.summary(started.elapsed()));
+    if stats.passed() {
         ExitCode::SUCCESS
     } else {
         println!("FAILED: a broken variant went unfound or a fixed one failed");
@@ -483,12 +524,7 @@ fn supervise() -> ExitCode {
                     let _ = err.write_all(text);
                     let _ = err.write_all(b"\n");
                 }
-                _ => {
-                    if dropped.len() == KEEP {
-                        dropped.pop_front();
-                    }
-                    dropped.push_back(String::from_utf8_lossy(&line).into_owned());
-                }
+                _ => keep_last(&mut dropped, String::from_utf8_lossy(&line).into_owned()),
             }
         }
     }
@@ -509,6 +545,14 @@ fn supervise() -> ExitCode {
             ExitCode::from(101)
         }
     }
+}
+
+/// Keeps `line` and at most the [`KEEP`] - 1 lines before it.
+fn keep_last(kept: &mut VecDeque<String>, line: String) {
+    if kept.len() == KEEP {
+        kept.pop_front();
+    }
+    kept.push_back(line);
 }
 
 fn main() -> ExitCode {
@@ -657,5 +701,99 @@ mod tests {
         let (c, v) = owner(&token).expect("a casebook token");
         assert_eq!((c.name, v.name), ("check-then-act", "broken"));
         assert!(owner("garbage").is_none());
+    }
+    /// The verdict lines, on real reports judged against the expectation given: the variant's
+    /// own, or another to see each mark.
+    #[test]
+    fn a_verdict_says_what_was_found_and_marks_the_unexpected() {
+        let random = Scheduler::Random { seed: 1 };
+        let lost = casebook::find("lost-update").unwrap();
+        let race = lost.explore(&lost.variants[0], random, 1000);
+        let line = verdict(random, &race, Some(FailureKind::Panic));
+        assert!(
+            line.starts_with(&format!(
+                "    random    race found at schedule {} (",
+                race.schedules
+            )),
+            "{line}"
+        );
+        assert!(
+            line.ends_with("), shown with 1 preemption, the fewest"),
+            "{line}"
+        );
+        let line = verdict(random, &race, Some(FailureKind::Deadlock));
+        assert!(
+            line.ends_with("the fewest  <- expected a deadlock"),
+            "{line}"
+        );
+        let line = verdict(random, &race, None);
+        assert!(
+            line.ends_with("the fewest  <- a FIXED variant failed"),
+            "{line}"
+        );
+
+        let stuck = casebook::find("self-deadlock").unwrap();
+        let deadlock = stuck.explore(&stuck.variants[0], random, 1000);
+        let line = verdict(random, &deadlock, Some(FailureKind::Deadlock));
+        assert!(line.contains(" deadlock found at schedule "), "{line}");
+        assert!(
+            line.ends_with(", shown with 0 preemptions, the fewest"),
+            "{line}"
+        );
+
+        for (schedules, said) in [(1, "1 schedule ("), (3, "3 schedules (")] {
+            let clean = lost.explore(&lost.variants[1], random, schedules);
+            let line = verdict(random, &clean, None);
+            assert!(
+                line.starts_with(&format!("    random    clean after {said}"))
+                    && line.ends_with(')'),
+                "{line}"
+            );
+            let line = verdict(random, &clean, Some(FailureKind::Panic));
+            assert!(line.ends_with(")  <- NOT FOUND"), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_failure_is_shown_the_first_time_and_whenever_it_is_unexpected() {
+        let case = casebook::find("lost-update").unwrap();
+        let (broken, fixed) = (&case.variants[0], &case.variants[1]);
+        let mut stats = Stats::default();
+        assert!(stats.first_showing(case, broken, true));
+        assert!(!stats.first_showing(case, broken, true));
+        assert!(stats.first_showing(case, broken, false));
+        assert!(stats.first_showing(case, fixed, true));
+    }
+
+    #[test]
+    fn the_tally_counts_a_variant_as_met_only_if_every_scheduler_met_it() {
+        let mut stats = Stats::default();
+        assert!(stats.passed());
+        stats.tally(Some(FailureKind::Panic), &[true, true]);
+        stats.tally(None, &[true, true]);
+        assert!(stats.passed());
+        stats.tally(Some(FailureKind::Deadlock), &[true, false]);
+        assert!(!stats.passed());
+        let mut fixed_failed = Stats::default();
+        fixed_failed.tally(None, &[false, true]);
+        assert!(!fixed_failed.passed());
+        stats.schedules = 3000;
+        stats.time = Duration::from_millis(1500);
+        assert_eq!(
+            stats.summary(Duration::from_secs(2)),
+            "summary: 1/2 broken variants found by both schedulers, 1/1 fixed variants clean; \
+             3000 schedules in 2000 ms (2000 schedules/s)"
+        );
+    }
+
+    #[test]
+    fn a_crashed_worker_s_last_lines_are_kept() {
+        let mut kept = VecDeque::new();
+        for n in 0..KEEP + 5 {
+            keep_last(&mut kept, n.to_string());
+        }
+        assert_eq!(kept.len(), KEEP);
+        assert_eq!(kept.front().map(String::as_str), Some("5"));
+        assert_eq!(kept.back(), Some(&(KEEP + 4).to_string()));
     }
 }
