@@ -138,21 +138,28 @@ fn a_token_replays_only_in_its_own_case_and_variant() {
     }
 }
 
-/// A token of a complete clean run of `case`'s fixed variant: the schedule of an exploration
-/// that fails only at its very end, recorded under the fixed variant's scenario name.
-fn clean_token(case: &str) -> String {
-    let case = find(case).unwrap();
-    let fixed = case.variants.iter().find(|v| v.expect.is_none()).unwrap();
-    let run = fixed.run;
-    let report = check::explore(
-        &case.scenario(fixed),
+/// One schedule of `v`, with no spurious wakeups, run to its end and reported as a failure
+/// there (`ran to its end`) unless the variant failed before: the first random schedule of
+/// seed 1, minimised to its fewest preemptions like every failure explored.
+fn run_to_its_end(case: &Case, v: &Variant) -> check::Report {
+    verisync::sync::set_spurious_wakeups(0);
+    let run = v.run;
+    check::explore(
+        &case.scenario(v),
         Scheduler::Random { seed: 1 },
         1,
         move || {
             run();
-            panic!("end of the recorded run");
+            panic!("ran to its end");
         },
-    );
+    )
+}
+
+/// A token of a complete clean run of `case`'s fixed variant, recorded under its scenario name.
+fn clean_token(case: &str) -> String {
+    let case = find(case).unwrap();
+    let fixed = case.variants.iter().find(|v| v.expect.is_none()).unwrap();
+    let report = run_to_its_end(case, fixed);
     report.replay.expect("the recording fails at its end")
 }
 
@@ -446,21 +453,9 @@ fn lost_wakeup_with_if_is_found_only_with_spurious_wakeups() {
     }
 }
 
-/// One schedule of `v` run to its end and shown as the explorer shows a failure (the first
-/// random schedule of seed 1, minimised to its fewest preemptions): the learner's one-line trace
-/// and how it ended, `ran to its end` or the variant's own failure. No spurious wakeups.
+/// The learner's one-line trace of [`run_to_its_end`] and how it ended, with its preemptions.
 fn one_run(case: &Case, v: &Variant) -> String {
-    verisync::sync::set_spurious_wakeups(0);
-    let run = v.run;
-    let report = check::explore(
-        &case.scenario(v),
-        Scheduler::Random { seed: 1 },
-        1,
-        move || {
-            run();
-            panic!("ran to its end");
-        },
-    );
+    let report = run_to_its_end(case, v);
     let failure = report
         .failure
         .expect("every run fails, at its end if not before");
