@@ -337,6 +337,12 @@ fn variant_without_replay_explores_only_that_variant() {
         !out.contains("  broken — ") && !out.contains("  fixed-timeout — "),
         "{out}"
     );
+    // One variant, two schedulers: two runs in the progress count (with two variants, as in
+    // the test above, `variants × schedulers` and `variants + schedulers` are both 4).
+    assert!(
+        err.contains("\r[2/2] lock-order-deadlock / fixed-order / pct(d=3)"),
+        "{err:?}"
+    );
     assert!(out.contains("0/0 broken variants found"), "{out}");
     assert!(out.contains("1/1 fixed variants clean"), "{out}");
 
