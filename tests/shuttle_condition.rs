@@ -232,7 +232,15 @@ fn wait_timeout_reaches_both_outcomes() {
     };
     verisync::sync::set_spurious_wakeups(0);
     // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
-    shuttle::check_random(scenario.clone(), 300);
-    shuttle::check_pct(scenario, 300, 3);
+    shuttle::Runner::new(
+        shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
+        shuttle::Config::new(),
+    )
+    .run(scenario.clone());
+    shuttle::Runner::new(
+        shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
+        shuttle::Config::new(),
+    )
+    .run(scenario);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));
 }

@@ -128,9 +128,17 @@ fn a_newcomer_may_take_a_retried_lock_but_never_a_handed_one() {
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
-            shuttle::check_pct(f, 300, 3);
+            shuttle::Runner::new(
+                shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
+                shuttle::Config::new(),
+            )
+            .run(f);
         } else {
-            shuttle::check_random(f, 300);
+            shuttle::Runner::new(
+                shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
+                shuttle::Config::new(),
+            )
+            .run(f);
         }
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
@@ -174,7 +182,15 @@ fn a_contended_lock_timeout_reaches_both_outcomes() {
         }
     };
     // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
-    shuttle::check_random(scenario.clone(), 300);
-    shuttle::check_pct(scenario, 300, 3);
+    shuttle::Runner::new(
+        shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
+        shuttle::Config::new(),
+    )
+    .run(scenario.clone());
+    shuttle::Runner::new(
+        shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
+        shuttle::Config::new(),
+    )
+    .run(scenario);
     assert_eq!(seen.lock().unwrap().len(), 2, "both outcomes");
 }

@@ -113,9 +113,17 @@ fn the_cancel_race_reaches_both_outcomes() {
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
-            shuttle::check_pct(f, 300, 3);
+            shuttle::Runner::new(
+                shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
+                shuttle::Config::new(),
+            )
+            .run(f);
         } else {
-            shuttle::check_random(f, 300);
+            shuttle::Runner::new(
+                shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
+                shuttle::Config::new(),
+            )
+            .run(f);
         }
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
