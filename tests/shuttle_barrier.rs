@@ -6,6 +6,7 @@
 //! timed wait, each reached.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+mod common;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -118,15 +119,7 @@ fn a_timed_wait_reaches_both_outcomes() {
         }
     };
     // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
-    shuttle::Runner::new(
-        shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario.clone());
-    shuttle::Runner::new(
-        shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario);
+    common::seeded_schedules(false, scenario.clone());
+    common::seeded_schedules(true, scenario);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));
 }

@@ -6,6 +6,7 @@
 //! (nothing kept, nothing lost). Then both outcomes of `wait_timeout` racing a notify, reached.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+mod common;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -232,15 +233,7 @@ fn wait_timeout_reaches_both_outcomes() {
     };
     verisync::sync::set_spurious_wakeups(0);
     // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
-    shuttle::Runner::new(
-        shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario.clone());
-    shuttle::Runner::new(
-        shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario);
+    common::seeded_schedules(false, scenario.clone());
+    common::seeded_schedules(true, scenario);
     assert_eq!(*seen.lock().unwrap(), BTreeSet::from([false, true]));
 }

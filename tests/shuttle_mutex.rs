@@ -5,6 +5,7 @@
 //! `lock_timeout`, each reached.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+mod common;
 use proptest::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc as StdArc;
@@ -128,17 +129,9 @@ fn a_newcomer_may_take_a_retried_lock_but_never_a_handed_one() {
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
-            shuttle::Runner::new(
-                shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
-                shuttle::Config::new(),
-            )
-            .run(f);
+            common::seeded_schedules(true, f);
         } else {
-            shuttle::Runner::new(
-                shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
-                shuttle::Config::new(),
-            )
-            .run(f);
+            common::seeded_schedules(false, f);
         }
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
@@ -182,15 +175,7 @@ fn a_contended_lock_timeout_reaches_both_outcomes() {
         }
     };
     // shuttle directly: this test tallies outcomes across schedules; `check` reports failures only.
-    shuttle::Runner::new(
-        shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario.clone());
-    shuttle::Runner::new(
-        shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
-        shuttle::Config::new(),
-    )
-    .run(scenario);
+    common::seeded_schedules(false, scenario.clone());
+    common::seeded_schedules(true, scenario);
     assert_eq!(seen.lock().unwrap().len(), 2, "both outcomes");
 }

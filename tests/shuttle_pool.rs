@@ -5,8 +5,8 @@
 //! cancelled ran exactly once; and a cancel racing the worker reaches both outcomes.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+mod common;
 use proptest::prelude::*;
-use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc as StdArc, Mutex as StdMutex};
@@ -116,12 +116,7 @@ fn a_cancel_racing_the_worker_reaches_both_outcomes() {
         // of random schedules and 2.5 % of PCT's (measured over seeds 0–2), so each sees it
         // dozens of times; unseeded with 300, random missed it in about 1 run in 40 (a gate
         // failed on it).
-        let config = shuttle::Config::new();
-        if pct {
-            shuttle::Runner::new(PctScheduler::new_from_seed(1, 3, 3000), config).run(f);
-        } else {
-            shuttle::Runner::new(RandomScheduler::new_from_seed(1, 3000), config).run(f);
-        }
+        common::seeded_schedules(pct, f);
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
 }

@@ -4,6 +4,7 @@
 //! race reaching both outcomes.
 #![cfg(all(feature = "shuttle", not(loom)))]
 
+mod common;
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -113,17 +114,9 @@ fn the_cancel_race_reaches_both_outcomes() {
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
         if pct {
-            shuttle::Runner::new(
-                shuttle::scheduler::PctScheduler::new_from_seed(1, 3, 3000),
-                shuttle::Config::new(),
-            )
-            .run(f);
+            common::seeded_schedules(true, f);
         } else {
-            shuttle::Runner::new(
-                shuttle::scheduler::RandomScheduler::new_from_seed(1, 3000),
-                shuttle::Config::new(),
-            )
-            .run(f);
+            common::seeded_schedules(false, f);
         }
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
