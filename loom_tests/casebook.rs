@@ -52,14 +52,14 @@ fn every_fixed_variant_is_clean_under_every_interleaving() {
             // The spurious wakeups the variant is explored with (lost-wakeup's fix: proven
             // clean with them injected).
             verisync::sync::set_spurious_wakeups(v.spurious);
+            let bound = bound(v.spurious);
             let start = Instant::now();
-            let n = exhaust(v.run, bound(v.spurious));
+            let n = exhaust(v.run, bound);
             println!(
-                "loom {}/{}: clean in {n} executions, {:?} (preemption bound {})",
+                "loom {}/{}: clean in {n} executions, {:?} (preemption bound {bound})",
                 case.name,
                 v.name,
-                start.elapsed(),
-                bound(v.spurious)
+                start.elapsed()
             );
             assert!(
                 n > 1,

@@ -128,11 +128,7 @@ fn a_newcomer_may_take_a_retried_lock_but_never_a_handed_one() {
             s.lock().unwrap().insert(barged);
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
-        if pct {
-            common::seeded_schedules(true, f);
-        } else {
-            common::seeded_schedules(false, f);
-        }
+        common::seeded_schedules(pct, f);
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
 }

@@ -113,11 +113,7 @@ fn the_cancel_race_reaches_both_outcomes() {
             s.lock().unwrap().insert(cancelled);
         };
         // shuttle directly: each scheduler must reach both outcomes; `check` runs them as one.
-        if pct {
-            common::seeded_schedules(true, f);
-        } else {
-            common::seeded_schedules(false, f);
-        }
+        common::seeded_schedules(pct, f);
         assert_eq!(seen.lock().unwrap().len(), 2, "pct {pct}: both outcomes");
     }
 }

@@ -702,6 +702,7 @@ mod tests {
         assert_eq!((c.name, v.name), ("check-then-act", "broken"));
         assert!(owner("garbage").is_none());
     }
+
     /// The verdict lines, on real reports judged against the expectation given: the variant's
     /// own, or another to see each mark.
     #[test]
