@@ -12,7 +12,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use shuttle::scheduler::{DataSource, RandomDataSource, Schedule, Task, TaskId};
 use shuttle::{Config, FailurePersistence, Runner};
@@ -123,7 +123,7 @@ pub(super) fn explore_limited<F>(
     scheduler: Scheduler,
     max_schedules: usize,
     shard: Shard,
-    time_limit: Option<std::time::Duration>,
+    time_limit: Option<Duration>,
     f: F,
 ) -> Report
 where
@@ -169,7 +169,7 @@ where
         }
     };
     if let Some(failure) = report.failure.clone() {
-        if let Some(min) = minimise(scenario, &f, &failure) {
+        if let Some(min) = minimise(scenario, &f, &failure, &MINIMISE) {
             report.failure = Some(min.failure);
             report.replay = Some(min.token);
             report.trace = min.trace;
@@ -180,13 +180,23 @@ where
     report
 }
 
-/// Executions a minimisation may spend, over all its preemption bounds.
-const MINIMISE_BUDGET: usize = 20_000;
-/// Wall time a minimisation may spend: a scenario of many steps can make 20,000 executions
-/// cost minutes. Stopped early, it keeps the fewest-preemption schedule found, if any.
-const MINIMISE_TIME: std::time::Duration = std::time::Duration::from_secs(5);
-/// Executions spent looking for a shorter schedule once the fewest preemptions are known.
-const SHORTEN_BUDGET: usize = 500;
+/// How far a minimisation may go.
+struct Limits {
+    /// Executions it may spend, over all its preemption bounds.
+    executions: usize,
+    /// Wall time it may spend: a scenario of many steps can make 20,000 executions cost
+    /// minutes. Stopped early, it keeps the fewest-preemption schedule found, if any.
+    time: Duration,
+    /// Executions spent looking for a shorter schedule once the fewest preemptions are known.
+    shorten: usize,
+}
+
+/// The limits of every report's minimisation.
+const MINIMISE: Limits = Limits {
+    executions: 20_000,
+    time: Duration::from_secs(5),
+    shorten: 500,
+};
 
 /// A failing schedule with as few preemptions as there are.
 struct Minimal {
@@ -200,9 +210,9 @@ struct Minimal {
 /// Looks for a schedule that fails like `found` (the same kind) with the fewest preemptions:
 /// every schedule with 0 preemptions, then with at most 1, and so on (a bounded depth-first
 /// search, [`BoundedDfs`]); among the first bound that fails, the shortest of the failing
-/// schedules met in a further [`SHORTEN_BUDGET`] executions. `None` when the budget ran out
-/// first (the report keeps the schedule it found).
-fn minimise<F>(scenario: &str, f: &Arc<F>, found: &Failure) -> Option<Minimal>
+/// schedules met until the first one at least [`Limits::shorten`] executions after the first.
+/// `None` when the limits were reached first (the report keeps the schedule it found).
+fn minimise<F>(scenario: &str, f: &Arc<F>, found: &Failure, limits: &Limits) -> Option<Minimal>
 where
     F: Fn() + Send + Sync + 'static,
 {
@@ -210,9 +220,10 @@ where
     let started = Instant::now();
     for bound in 0.. {
         let state = Rc::new(RefCell::new(DfsState::default()));
+        // The search stops its runner when this bound's share of the budget is spent.
         let dfs = Rc::new(RefCell::new(BoundedDfs::new(
             bound,
-            MINIMISE_BUDGET - spent,
+            limits.executions - spent,
             Rc::clone(&state),
         )));
         let mut best: Option<Minimal> = None;
@@ -228,6 +239,7 @@ where
             );
             let executions = state.borrow().executions;
             match run {
+                // The bound's schedules or the budget ran out.
                 Ok(()) => break,
                 Err(failure) if failure.kind == found.kind => {
                     let (preemptions, steps) = {
@@ -245,7 +257,7 @@ where
                             steps,
                         });
                     }
-                    let until = *shorten_until.get_or_insert(executions + SHORTEN_BUDGET);
+                    let until = *shorten_until.get_or_insert(executions + limits.shorten);
                     if executions >= until {
                         break;
                     }
@@ -253,9 +265,7 @@ where
                 // Another failure on the way (a deadlock while looking for a panic): not this bug.
                 Err(_) => {}
             }
-            if state.borrow().executions >= MINIMISE_BUDGET - spent
-                || started.elapsed() > MINIMISE_TIME
-            {
+            if started.elapsed() > limits.time {
                 break;
             }
         }
@@ -263,8 +273,8 @@ where
         // Found; or out of budget; or no schedule was left out for having too many
         // preemptions, so a larger bound has nothing new to try.
         if best.is_some()
-            || spent >= MINIMISE_BUDGET
-            || started.elapsed() > MINIMISE_TIME
+            || spent >= limits.executions
+            || started.elapsed() > limits.time
             || !dfs.borrow().pruned()
         {
             return best;
@@ -830,6 +840,228 @@ mod tests {
         assert!(draws.len() > 1, "{draws:?}");
         assert!(draws.iter().all(|d| *d == draws[0]), "{draws:?}");
         assert_ne!(draws[0].0, draws[0].1);
+    }
+
+    /// Every execution of an exhaustive search at `bound` of `scenario`, in the order the search
+    /// runs them: `Some((steps, preemptions))` for one that failed, `None` for a clean one.
+    fn every_execution(bound: usize, scenario: fn()) -> Vec<Option<(usize, usize)>> {
+        let state = Rc::new(RefCell::new(DfsState::default()));
+        let dfs = Rc::new(RefCell::new(BoundedDfs::new(
+            bound,
+            usize::MAX,
+            Rc::clone(&state),
+        )));
+        let mut all = Vec::new();
+        loop {
+            let before = state.borrow().executions;
+            let search = SharedDfs(Rc::clone(&dfs));
+            let (run, _) = run_counted(scenario, |body| {
+                Runner::new(search, quiet_config()).run(body);
+            });
+            let s = state.borrow();
+            let clean = s.executions - before - usize::from(run.is_err());
+            all.extend(std::iter::repeat_n(None, clean));
+            match run {
+                Ok(()) => return all,
+                Err(_) => all.push(Some((s.steps, s.preemptions))),
+            }
+        }
+    }
+
+    std::thread_local! {
+        /// Executions of the scenario under test.
+        static CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Minimises `scenario`'s panic within `limits`: how many executions it ran, and the steps
+    /// and preemptions of the schedule it kept.
+    fn minimised(scenario: fn(), limits: &Limits) -> (usize, Option<(usize, usize)>) {
+        CALLS.with(|c| c.set(0));
+        let counted = Arc::new(move || {
+            CALLS.with(|c| c.set(c.get() + 1));
+            scenario();
+        });
+        let panic = Failure::from_panic(Box::new("a panic".to_owned()));
+        let min = minimise("minimised", &counted, &panic, limits);
+        let calls = CALLS.with(std::cell::Cell::get);
+        (calls, min.map(|m| (m.steps, m.preemptions)))
+    }
+
+    /// A lost update whose failing schedules differ in length: the second thread takes three
+    /// more steps when it finds the first one already begun.
+    fn lost_update() {
+        use crate::sync::atomic::{AtomicBool, Ordering::SeqCst};
+        let n = SyncArc::new(Mutex::new(0));
+        let begun = SyncArc::new(AtomicBool::new(false));
+        let (n1, begun1) = (SyncArc::clone(&n), SyncArc::clone(&begun));
+        let t1 = thread::spawn(move || {
+            begun1.store(true, SeqCst);
+            let seen = *n1.lock();
+            *n1.lock() = seen + 1;
+        });
+        let n2 = SyncArc::clone(&n);
+        let t2 = thread::spawn(move || {
+            if begun.load(SeqCst) {
+                (0..3).for_each(|_| drop(n2.lock()));
+            }
+            let seen = *n2.lock();
+            *n2.lock() = seen + 1;
+        });
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(*n.lock(), 2, "lost update");
+    }
+
+    #[test]
+    fn a_minimisation_keeps_the_shortest_failure_of_its_window_within_its_budget() {
+        // `lost_update` fails under no schedule without a preemption and under several with one,
+        // of different lengths, the first of them not the shortest.
+        let bound0 = every_execution(0, lost_update);
+        let bound1 = every_execution(1, lost_update);
+        assert!(bound0.iter().all(Option::is_none), "{bound0:?}");
+        let failing: Vec<(usize, (usize, usize))> = (1..)
+            .zip(bound1.iter())
+            .filter_map(|(i, run)| run.map(|r| (i, r)))
+            .collect();
+        assert!(failing.iter().all(|(_, (_, p))| *p == 1), "{failing:?}");
+        let (first, (first_steps, _)) = failing[0];
+        let shortest = failing.iter().map(|(_, (steps, _))| *steps).min().unwrap();
+        assert!(shortest < first_steps, "{failing:?}");
+        let e0 = bound0.len();
+
+        // What `minimise` is documented to do, from the searches' executions.
+        let expected = |budget: usize, shorten: usize| {
+            if budget <= e0 {
+                return (budget, None);
+            }
+            let mut best: Option<(usize, usize)> = None;
+            let mut until = None;
+            for (executions, run) in (1..).zip(bound1.iter()).take(budget - e0) {
+                if let Some((steps, preemptions)) = *run {
+                    if best.is_none_or(|b| steps < b.0) {
+                        best = Some((steps, preemptions));
+                    }
+                    if executions >= *until.get_or_insert(executions + shorten) {
+                        return (e0 + executions, best);
+                    }
+                }
+            }
+            (e0 + bound1.len().min(budget - e0), best)
+        };
+        let all = bound1.len() + e0;
+        let budgets = [
+            e0 - 1,
+            e0,
+            e0 + first - 1,
+            e0 + first,
+            e0 + first + 2,
+            all,
+            20_000,
+        ];
+        for budget in budgets {
+            for shorten in [0, 1, 2, 3, 5, 8, bound1.len()] {
+                let limits = Limits {
+                    executions: budget,
+                    time: Duration::from_secs(60),
+                    shorten,
+                };
+                assert_eq!(
+                    minimised(lost_update, &limits),
+                    expected(budget, shorten),
+                    "budget {budget}, shorten {shorten}; bound 0: {e0} executions, bound 1: {failing:?} failed of {}",
+                    bound1.len()
+                );
+            }
+        }
+        // With no window the first failure is kept; with the whole bound, the shortest.
+        let limits = |shorten| Limits {
+            executions: 20_000,
+            time: Duration::from_secs(60),
+            shorten,
+        };
+        assert_eq!(minimised(lost_update, &limits(0)).1, Some((first_steps, 1)));
+        assert_eq!(minimised(lost_update, &limits(all)).1, Some((shortest, 1)));
+    }
+
+    /// Two threads each take a lock, main joins them and then panics: every schedule fails, and
+    /// more than one has no preemption (main blocked in `join` lets either run first).
+    fn always_fails() {
+        let m = SyncArc::new(Mutex::new(()));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let m = SyncArc::clone(&m);
+                thread::spawn(move || drop(m.lock()))
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        panic!("always");
+    }
+
+    #[test]
+    fn a_minimisation_stops_at_its_time_limit() {
+        let bound0 = every_execution(0, always_fails);
+        assert!(
+            bound0.len() > 1 && bound0.iter().all(Option::is_some),
+            "{bound0:?}"
+        );
+        let no_time = |shorten| Limits {
+            executions: 20_000,
+            time: Duration::ZERO,
+            shorten,
+        };
+        // Out of time after its first failure, before its window: that one is kept.
+        assert_eq!(minimised(always_fails, &no_time(500)), (1, bound0[0]));
+        // Out of time after a bound that found nothing: no schedule, and no further bound.
+        let e0 = every_execution(0, lost_update).len();
+        assert_eq!(minimised(lost_update, &no_time(500)), (e0, None));
+    }
+
+    #[test]
+    fn shard_i_of_k_runs_every_kth_block_from_the_ith() {
+        let ran = |i| {
+            let shard = Shard::new(i, 2).unwrap();
+            explore_shard("halves", Scheduler::Random { seed: 1 }, 300, shard, || {}).schedules
+        };
+        // Blocks 0 and 2, then block 1.
+        assert_eq!((ran(1), ran(2)), (200, 100));
+    }
+
+    #[test]
+    fn failure_persistence_is_off() {
+        // shuttle would print each failing schedule to stderr; the report carries the token.
+        assert!(matches!(
+            quiet_config().failure_persistence,
+            FailurePersistence::None
+        ));
+    }
+
+    #[test]
+    fn a_diverged_replay_says_where_it_left_its_schedule() {
+        // A schedule that runs main where main waits for its thread.
+        let found = explore("same", Scheduler::Random { seed: 7 }, 1000, racy);
+        let err = replay("same", found.replay.as_deref().unwrap(), || {
+            thread::spawn(|| {}).join().unwrap();
+        })
+        .unwrap_err();
+        assert_eq!(
+            err,
+            ReplayError::Diverged {
+                scenario: "same".into(),
+                detail: "step 2 runs task 0, but only tasks 1 could run".into()
+            }
+        );
+        // A schedule that ends where the scenario still has a choice to make.
+        let found = explore("same", Scheduler::Random { seed: 7 }, 1, || {
+            panic!("at once")
+        });
+        let err = replay("same", found.replay.as_deref().unwrap(), two_threads_clean).unwrap_err();
+        assert_eq!(
+            err,
+            ReplayError::Diverged {
+                scenario: "same".into(),
+                detail: "its 1 steps ran out while tasks 0, 1 could run".into()
+            }
+        );
     }
 
     #[test]
