@@ -1019,11 +1019,49 @@ mod tests {
     #[test]
     fn shard_i_of_k_runs_every_kth_block_from_the_ith() {
         let ran = |i| {
-            let shard = Shard::new(i, 2).unwrap();
-            explore_shard("halves", Scheduler::Random { seed: 1 }, 300, shard, || {}).schedules
+            let shard = Shard::new(i, 3).unwrap();
+            explore_shard("thirds", Scheduler::Random { seed: 1 }, 450, shard, || {}).schedules
         };
-        // Blocks 0 and 2, then block 1.
-        assert_eq!((ran(1), ran(2)), (200, 100));
+        // Blocks 0 and 3, 1 and 4 (the last, of 50), then 2.
+        assert_eq!((ran(1), ran(2), ran(3)), (200, 150, 100));
+    }
+
+    /// Panics in every schedule that gets to the end, and deadlocks in those where the two
+    /// threads take their two locks in opposite orders at once (which takes a preemption).
+    fn deadlocks_or_panics() {
+        let (a, b) = (SyncArc::new(Mutex::new(())), SyncArc::new(Mutex::new(())));
+        let (a2, b2) = (SyncArc::clone(&a), SyncArc::clone(&b));
+        let t = thread::spawn(move || {
+            let _b = b2.lock();
+            drop(a2.lock());
+        });
+        {
+            let _a = a.lock();
+            drop(b.lock());
+        }
+        t.join().unwrap();
+        panic!("got to the end");
+    }
+
+    #[test]
+    fn a_minimisation_looks_for_the_kind_of_failure_found() {
+        let deadlock = explore("either", Scheduler::Random { seed: 1 }, 1000, || {
+            deadlocks_or_panics()
+        });
+        // Every schedule without a preemption panics: the deadlock needs one.
+        assert_eq!(deadlock.kind(), Some(FailureKind::Deadlock), "{deadlock:?}");
+        assert_eq!(deadlock.preemptions, Some(1));
+        let f = Arc::new(deadlocks_or_panics);
+        let panic = Failure::from_panic(Box::new("a panic".to_owned()));
+        let min = minimise("either", &f, &panic, &MINIMISE).unwrap();
+        assert_eq!((min.failure.kind, min.preemptions), (FailureKind::Panic, 0));
+    }
+
+    #[test]
+    fn a_scheduler_is_named_by_its_kind() {
+        // The name heads the explorer's verdict lines; the seed is the report's.
+        assert_eq!(Scheduler::Random { seed: 1 }.to_string(), "random");
+        assert_eq!(Scheduler::Pct { seed: 1, depth: 2 }.to_string(), "pct(d=2)");
     }
 
     #[test]
