@@ -154,3 +154,52 @@ fn spurious_wakeups_are_reached_under_random_and_pct() {
     );
     assert_eq!(report.kind(), Some(FailureKind::Deadlock), "{report:?}");
 }
+
+#[test]
+fn a_threads_spurious_wakeups_stop_at_its_budget() {
+    // Two per thread and execution: a wait nobody notifies looks at its condition once, then
+    // once after each of two spurious wakeups, and is then reported as deadlocked. (A plain
+    // `thread::park` would not show it: shuttle's own park returns spuriously whenever another
+    // thread can run, and the clock can.)
+    verisync::sync::set_spurious_wakeups(2);
+    // Every schedule deadlocks, so each seed's exploration is one schedule: 20 of them, since
+    // in some the clock fires a spurious timer before its waiter parks and in others after.
+    // One waiter alone, then two (each with its own two wakeups).
+    type Looks = StdArc<StdMutex<BTreeSet<(usize, usize)>>>;
+    let wait = |who: usize, looked: Looks| {
+        move || {
+            let (m, cv) = (Mutex::new(()), Condvar::new());
+            let mut n = 0;
+            drop(cv.wait_while(m.lock(), |_| {
+                n += 1;
+                looked.lock().unwrap().insert((who, n));
+                true
+            }));
+        }
+    };
+    for threads in [1, 2] {
+        for seed in 0..20 {
+            let looks: Looks = StdArc::default();
+            let l = looks.clone();
+            let report = explore(
+                "facade/spurious-budget",
+                Scheduler::Random { seed },
+                1,
+                move || {
+                    let others: Vec<_> = (1..threads)
+                        .map(|who| thread::spawn(wait(who, l.clone())))
+                        .collect();
+                    wait(0, l.clone())();
+                    others.into_iter().for_each(|t| t.join().unwrap());
+                },
+            );
+            assert_eq!(report.kind(), Some(FailureKind::Deadlock), "{report:?}");
+            let each = (0..threads).flat_map(|who| [(who, 1), (who, 2), (who, 3)]);
+            assert_eq!(
+                *looks.lock().unwrap(),
+                BTreeSet::from_iter(each),
+                "{threads} threads, seed {seed}"
+            );
+        }
+    }
+}

@@ -96,6 +96,16 @@ impl WaitState {
     fn unserved(&self) -> impl Iterator<Item = &Waiter> {
         self.waiting.iter().filter(|w| w.ticket >= self.woken_below)
     }
+
+    /// Ends the wait of `ticket`.
+    fn leave(&mut self, ticket: u64) {
+        self.waiting.retain(|w| w.ticket != ticket);
+        // A token nobody still waiting may take is gone: notifications are not buffered.
+        let WaitState {
+            waiting, tokens, ..
+        } = self;
+        tokens.retain(|&k| waiting.iter().any(|w| w.ticket < k));
+    }
 }
 
 impl WaitList {
@@ -132,13 +142,7 @@ impl WaitList {
             {
                 let mut st = lock(&self.state);
                 if let Some(woke) = Self::served(&mut st, ticket, timer, spurious) {
-                    st.waiting.retain(|w| w.ticket != ticket);
-                    // A token nobody still waiting may take is gone: notifications are not
-                    // buffered.
-                    let WaitState {
-                        waiting, tokens, ..
-                    } = &mut *st;
-                    tokens.retain(|&k| waiting.iter().any(|w| w.ticket < k));
+                    st.leave(ticket);
                     return woke;
                 }
             }
@@ -476,5 +480,91 @@ fn run_clock(shared: &Mutex<ClockState>) {
             // An unpark meant for an earlier park may end this one early; the loop looks again.
             None => thread::park(),
         }
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    //! The wait list's bookkeeping, inside one shuttle execution (a waiter holds its thread's
+    //! handle, which only a model thread has).
+    use super::*;
+
+    /// A list's state with waiters of tickets `waiting` and tokens `tokens`.
+    fn state(waiting: &[u64], tokens: &[u64]) -> WaitState {
+        WaitState {
+            next_ticket: waiting.iter().max().map_or(0, |t| t + 1),
+            waiting: waiting
+                .iter()
+                .map(|&ticket| Waiter {
+                    ticket,
+                    thread: thread::current(),
+                    timer: None,
+                    spurious: None,
+                })
+                .collect(),
+            tokens: tokens.to_vec(),
+            ..WaitState::default()
+        }
+    }
+
+    fn tickets(st: &WaitState) -> Vec<u64> {
+        st.waiting.iter().map(|w| w.ticket).collect()
+    }
+
+    #[test]
+    fn a_waiter_that_leaves_takes_with_it_the_tokens_only_it_could_take() {
+        shuttle::check_random(
+            || {
+                // Token 1 was sent while only ticket 0 waited; token 3 while 0, 1 and 2 did.
+                let mut st = state(&[0, 1, 2], &[1, 3]);
+                st.leave(0);
+                assert_eq!((tickets(&st), st.tokens.clone()), (vec![1, 2], vec![3]));
+                st.leave(2);
+                assert_eq!((tickets(&st), st.tokens.clone()), (vec![1], vec![3]));
+                st.leave(1);
+                assert_eq!((tickets(&st), st.tokens.clone()), (vec![], vec![]));
+            },
+            1,
+        );
+    }
+
+    #[test]
+    fn a_token_is_taken_only_by_a_ticket_that_waited_when_it_was_sent() {
+        shuttle::check_random(
+            || {
+                // Ticket 1 arrived after token 1 was sent (`notify_one` with only ticket 0
+                // waiting): it may not take it; ticket 0 may.
+                let mut st = state(&[0, 1], &[1]);
+                assert_eq!(WaitList::served(&mut st, 1, None, None), None);
+                assert_eq!(st.tokens, vec![1]);
+                assert_eq!(
+                    WaitList::served(&mut st, 0, None, None),
+                    Some(Woke::Notified)
+                );
+                assert_eq!(st.tokens, vec![]);
+            },
+            1,
+        );
+    }
+
+    #[test]
+    fn firing_a_timer_marks_that_timer_only() {
+        shuttle::check_random(
+            || {
+                let list = WaitList::new();
+                lock(&list.state).timers = vec![(4, false), (5, false), (6, false)];
+                list.fire(5);
+                assert_eq!(
+                    lock(&list.state).timers,
+                    vec![(4, false), (5, true), (6, false)]
+                );
+                list.fire(7); // disarmed meanwhile: nothing to mark
+                assert_eq!(
+                    lock(&list.state).timers,
+                    vec![(4, false), (5, true), (6, false)]
+                );
+            },
+            1,
+        );
     }
 }
