@@ -842,9 +842,13 @@ mod tests {
         assert_ne!(draws[0].0, draws[0].1);
     }
 
+    /// A failing schedule, as [`Minimal`] holds it: steps, preemptions, and its token in a
+    /// scenario called "minimised".
+    type Kept = (usize, usize, String);
+
     /// Every execution of an exhaustive search at `bound` of `scenario`, in the order the search
-    /// runs them: `Some((steps, preemptions))` for one that failed, `None` for a clean one.
-    fn every_execution(bound: usize, scenario: fn()) -> Vec<Option<(usize, usize)>> {
+    /// runs them: `Some` for one that failed, `None` for a clean one.
+    fn every_execution(bound: usize, scenario: fn()) -> Vec<Option<Kept>> {
         let state = Rc::new(RefCell::new(DfsState::default()));
         let dfs = Rc::new(RefCell::new(BoundedDfs::new(
             bound,
@@ -863,7 +867,11 @@ mod tests {
             all.extend(std::iter::repeat_n(None, clean));
             match run {
                 Ok(()) => return all,
-                Err(_) => all.push(Some((s.steps, s.preemptions))),
+                Err(_) => {
+                    let schedule = serialize_schedule(&CurrentSchedule::get_schedule());
+                    let token = Token::new("minimised", &schedule).to_string();
+                    all.push(Some((s.steps, s.preemptions, token)));
+                }
             }
         }
     }
@@ -873,9 +881,9 @@ mod tests {
         static CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
 
-    /// Minimises `scenario`'s panic within `limits`: how many executions it ran, and the steps
-    /// and preemptions of the schedule it kept.
-    fn minimised(scenario: fn(), limits: &Limits) -> (usize, Option<(usize, usize)>) {
+    /// Minimises `scenario`'s panic within `limits`: how many executions it ran, and the
+    /// schedule it kept.
+    fn minimised(scenario: fn(), limits: &Limits) -> (usize, Option<Kept>) {
         CALLS.with(|c| c.set(0));
         let counted = Arc::new(move || {
             CALLS.with(|c| c.set(c.get() + 1));
@@ -884,7 +892,7 @@ mod tests {
         let panic = Failure::from_panic(Box::new("a panic".to_owned()));
         let min = minimise("minimised", &counted, &panic, limits);
         let calls = CALLS.with(std::cell::Cell::get);
-        (calls, min.map(|m| (m.steps, m.preemptions)))
+        (calls, min.map(|m| (m.steps, m.preemptions, m.token)))
     }
 
     /// A lost update whose failing schedules differ in length: the second thread takes three
@@ -919,14 +927,21 @@ mod tests {
         let bound0 = every_execution(0, lost_update);
         let bound1 = every_execution(1, lost_update);
         assert!(bound0.iter().all(Option::is_none), "{bound0:?}");
-        let failing: Vec<(usize, (usize, usize))> = (1..)
+        let failing: Vec<(usize, &Kept)> = (1..)
             .zip(bound1.iter())
-            .filter_map(|(i, run)| run.map(|r| (i, r)))
+            .filter_map(|(i, run)| run.as_ref().map(|r| (i, r)))
             .collect();
-        assert!(failing.iter().all(|(_, (_, p))| *p == 1), "{failing:?}");
-        let (first, (first_steps, _)) = failing[0];
-        let shortest = failing.iter().map(|(_, (steps, _))| *steps).min().unwrap();
-        assert!(shortest < first_steps, "{failing:?}");
+        assert!(failing.iter().all(|(_, (_, p, _))| *p == 1), "{failing:?}");
+        let (first, first_kept) = failing[0].clone();
+        // The first of the shortest: a later one as short is not shorter.
+        let shortest = failing
+            .iter()
+            .min_by_key(|(_, (steps, _, _))| *steps)
+            .unwrap()
+            .1;
+        assert!(shortest.0 < first_kept.0, "{failing:?}");
+        let tied = failing.iter().filter(|(_, k)| k.0 == shortest.0).count();
+        assert!(tied > 1, "{failing:?}");
         let e0 = bound0.len();
 
         // What `minimise` is documented to do, from the searches' executions.
@@ -934,12 +949,12 @@ mod tests {
             if budget <= e0 {
                 return (budget, None);
             }
-            let mut best: Option<(usize, usize)> = None;
+            let mut best: Option<Kept> = None;
             let mut until = None;
             for (executions, run) in (1..).zip(bound1.iter()).take(budget - e0) {
-                if let Some((steps, preemptions)) = *run {
-                    if best.is_none_or(|b| steps < b.0) {
-                        best = Some((steps, preemptions));
+                if let Some(kept) = run {
+                    if best.as_ref().is_none_or(|b| kept.0 < b.0) {
+                        best = Some(kept.clone());
                     }
                     if executions >= *until.get_or_insert(executions + shorten) {
                         return (e0 + executions, best);
@@ -979,8 +994,14 @@ mod tests {
             time: Duration::from_secs(60),
             shorten,
         };
-        assert_eq!(minimised(lost_update, &limits(0)).1, Some((first_steps, 1)));
-        assert_eq!(minimised(lost_update, &limits(all)).1, Some((shortest, 1)));
+        assert_eq!(
+            minimised(lost_update, &limits(0)).1.as_ref(),
+            Some(first_kept)
+        );
+        assert_eq!(
+            minimised(lost_update, &limits(all)).1.as_ref(),
+            Some(shortest)
+        );
     }
 
     /// Two threads each take a lock, main joins them and then panics: every schedule fails, and
@@ -1010,7 +1031,10 @@ mod tests {
             shorten,
         };
         // Out of time after its first failure, before its window: that one is kept.
-        assert_eq!(minimised(always_fails, &no_time(500)), (1, bound0[0]));
+        assert_eq!(
+            minimised(always_fails, &no_time(500)),
+            (1, bound0[0].clone())
+        );
         // Out of time after a bound that found nothing: no schedule, and no further bound.
         let e0 = every_execution(0, lost_update).len();
         assert_eq!(minimised(lost_update, &no_time(500)), (e0, None));
