@@ -932,7 +932,7 @@ mod tests {
             .filter_map(|(i, run)| run.as_ref().map(|r| (i, r)))
             .collect();
         assert!(failing.iter().all(|(_, (_, p, _))| *p == 1), "{failing:?}");
-        let (first, first_kept) = failing[0].clone();
+        let (first, first_kept) = failing[0];
         // The first of the shortest: a later one as short is not shorter.
         let shortest = failing
             .iter()
