@@ -203,3 +203,81 @@ fn a_threads_spurious_wakeups_stop_at_its_budget() {
         }
     }
 }
+
+/// A timed wait nobody notifies, counting its looks at the condition: 2 when it times out, 3
+/// when a spurious wakeup came first.
+fn timed_wait_looks() -> usize {
+    let (m, cv) = (Mutex::new(()), Condvar::new());
+    let mut looks = 0;
+    let (_g, timed_out) = cv.wait_timeout_while(m.lock(), Duration::from_millis(5), |_| {
+        looks += 1;
+        true
+    });
+    assert!(timed_out);
+    looks
+}
+
+#[test]
+fn a_wait_ended_by_its_waker_leaves_its_spurious_wakeup_unspent() {
+    // Each wait arms a spurious timer, and forgets it when the wait ends: one that ended by a
+    // notification (or an unpark) has not used the thread's one spurious wakeup, so a timed wait
+    // after it may still be woken spuriously. Nothing forgotten, the stale timer would fire
+    // later and spend it.
+    verisync::sync::set_spurious_wakeups(1);
+    for first in ["park", "condvar"] {
+        let seen = StdArc::new(StdMutex::new(BTreeSet::new()));
+        let s = seen.clone();
+        let report = explore(
+            "facade/unspent",
+            Scheduler::Random { seed: 1 },
+            1000,
+            move || {
+                let pair = Arc::new((Mutex::new(false), Condvar::new()));
+                let (p2, main) = (Arc::clone(&pair), thread::current());
+                let waker = thread::spawn(move || {
+                    *p2.0.lock() = true;
+                    p2.1.notify_one();
+                    main.unpark();
+                });
+                // Looks at the flag before the wait ended: 1 means no wait at all.
+                let first_looks = if first == "park" {
+                    thread::park();
+                    2
+                } else {
+                    let mut looks = 0;
+                    drop(pair.1.wait_while(pair.0.lock(), |set| {
+                        looks += 1;
+                        !*set
+                    }));
+                    looks
+                };
+                waker.join().unwrap();
+                s.lock().unwrap().insert((first_looks, timed_wait_looks()));
+            },
+        );
+        assert_eq!(report.failure, None, "{first}: {report:?}");
+        assert!(
+            seen.lock().unwrap().contains(&(2, 3)),
+            "{first}: no spurious wakeup after a wait that ended otherwise: {:?}",
+            seen.lock().unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_park_that_ends_leaves_other_threads_timers_armed() {
+    // A timed waiter times out in every schedule, while another thread parks and returns:
+    // ending a park forgets its own spurious timer only.
+    verisync::sync::set_spurious_wakeups(1);
+    let report = explore(
+        "facade/park-beside-a-timed-wait",
+        Scheduler::Random { seed: 1 },
+        1000,
+        || {
+            let t = thread::spawn(timed_wait_looks);
+            thread::park();
+            t.join().unwrap();
+        },
+    );
+    assert_eq!(report.failure, None, "{report:?}");
+}
