@@ -24,8 +24,10 @@
 //!
 //! # Spurious wakeups
 //!
-//! Real condition variables and `park` may return without a notification, and neither checker
-//! ever does (loom's issue #1), so code that waits with `if` instead of `while` passes both.
+//! Real condition variables and `park` may return without a notification. loom never does
+//! (its issue #1); shuttle only in a bare `park` while another thread can run (the waits here
+//! absorb those: they park in a loop that checks their state), so code that waits on a
+//! condition with `if` instead of `while` passes both.
 //! Here every wait, and every [`park`](super::world::thread::park), also arms a **spurious
 //! timer** with no deadline of its own: the clock may fire it at any point, and its waiter then
 //! returns as if notified, though nobody notified it. Only [`spurious_budget`] of them fire per

@@ -32,7 +32,8 @@ pub mod thread {
 
     /// Blocks until this thread is unparked, or returns spuriously: under a model the virtual
     /// clock may end a park that nobody unparked (a bounded number per thread and execution, see
-    /// `VERISYNC_SPURIOUS` in the README), as a real `park` may. Wait in a loop.
+    /// `VERISYNC_SPURIOUS` in the README), as a real `park` may; under shuttle also by
+    /// shuttle's own, unbounded, while another thread can run. Wait in a loop.
     pub fn park() {
         let spurious = super::clock::arm_spurious_unpark();
         super::backend::thread::park();
