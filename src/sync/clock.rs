@@ -494,7 +494,6 @@ mod tests {
     /// A list's state with waiters of tickets `waiting` and tokens `tokens`.
     fn state(waiting: &[u64], tokens: &[u64]) -> WaitState {
         WaitState {
-            next_ticket: waiting.iter().max().map_or(0, |t| t + 1),
             waiting: waiting
                 .iter()
                 .map(|&ticket| Waiter {
