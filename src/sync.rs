@@ -129,12 +129,14 @@ pub const CHECKED: bool = cfg!(any(loom, feature = "shuttle"));
 /// the casebook's models). Does nothing in std.
 ///
 /// With a budget, every condition wait and every [`thread::park`] may end without a
-/// notification, as real ones may (and neither checker does on its own): the facade's virtual
+/// notification, as real ones may (loom never does on its own; shuttle only in a `park`, while
+/// another thread can run): the facade's virtual
 /// clock wakes the waiter at a point the checker chooses. Waits with a predicate check it
 /// again; [`Condition::wait`](crate::Condition) and `park` return, so a caller that waits with
 /// `if` instead of `while` fails its model. The budget keeps exploration finite: once it is
 /// spent, a thread nobody will wake is reported as deadlocked. Set 0 for a model whose point
-/// is something else and that a spurious wakeup would only slow down.
+/// is something else and that a spurious wakeup would only slow down. Call it before the model
+/// runs: each wait is granted its spurious wakeup, or not, when it begins.
 ///
 /// ```
 /// use verisync::sync::{model, set_spurious_wakeups};

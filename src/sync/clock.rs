@@ -447,15 +447,12 @@ fn run_clock(shared: &Mutex<ClockState>) {
                 Some(i) => {
                     let timer = clock.pending.swap_remove(i);
                     clock.now = clock.now.max(timer.deadline);
-                    match timer.spurious {
-                        // The thread's budget went to another of its waits meanwhile.
-                        Some(t) if !clock.spurious_left(t) => continue,
-                        Some(t) => {
-                            clock.spent_spurious(t);
-                            Some(timer)
-                        }
-                        None => Some(timer),
+                    // A spurious timer is armed only while its thread's budget lasts, and a
+                    // thread has one at a time (armed as a wait begins, disarmed as it ends).
+                    if let Some(t) = timer.spurious {
+                        clock.spent_spurious(t);
                     }
+                    Some(timer)
                 }
                 None if clock.done || !LINGER => {
                     // A later timed wait starts another clock (under shuttle only).
