@@ -209,8 +209,9 @@ struct Minimal {
 
 /// Looks for a schedule that fails like `found` (the same kind) with the fewest preemptions:
 /// every schedule with 0 preemptions, then with at most 1, and so on (a bounded depth-first
-/// search, [`BoundedDfs`]); among the first bound that fails, the shortest of the failing
-/// schedules met until the first one at least [`Limits::shorten`] executions after the first.
+/// search, [`BoundedDfs`]); among the first bound that fails, the first of the shortest
+/// failing schedules met until the first one at least [`Limits::shorten`] executions after the
+/// first.
 /// `None` when the limits were reached first (the report keeps the schedule it found).
 fn minimise<F>(scenario: &str, f: &Arc<F>, found: &Failure, limits: &Limits) -> Option<Minimal>
 where
@@ -881,6 +882,11 @@ mod tests {
         static CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
 
+    /// A failure of the kind a panic is, to minimise for.
+    fn a_panic() -> Failure {
+        Failure::from_panic(Box::new("a panic".to_owned()))
+    }
+
     /// Minimises `scenario`'s panic within `limits`: how many executions it ran, and the
     /// schedule it kept.
     fn minimised(scenario: fn(), limits: &Limits) -> (usize, Option<Kept>) {
@@ -889,8 +895,7 @@ mod tests {
             CALLS.with(|c| c.set(c.get() + 1));
             scenario();
         });
-        let panic = Failure::from_panic(Box::new("a panic".to_owned()));
-        let min = minimise("minimised", &counted, &panic, limits);
+        let min = minimise("minimised", &counted, &a_panic(), limits);
         let calls = CALLS.with(std::cell::Cell::get);
         (calls, min.map(|m| (m.steps, m.preemptions, m.token)))
     }
@@ -944,6 +949,11 @@ mod tests {
         assert!(tied > 1, "{failing:?}");
         let e0 = bound0.len();
 
+        // Time never ends these: the call counts compared are the budget's and the window's.
+        let no_deadline = Limits {
+            time: Duration::from_secs(60),
+            ..MINIMISE
+        };
         // What `minimise` is documented to do, from the searches' executions.
         let expected = |budget: usize, shorten: usize| {
             if budget <= e0 {
@@ -971,14 +981,14 @@ mod tests {
             e0 + first,
             e0 + first + 2,
             all,
-            20_000,
+            MINIMISE.executions,
         ];
         for budget in budgets {
             for shorten in [0, 1, 2, 3, 5, 8, bound1.len()] {
                 let limits = Limits {
                     executions: budget,
-                    time: Duration::from_secs(60),
                     shorten,
+                    ..no_deadline
                 };
                 assert_eq!(
                     minimised(lost_update, &limits),
@@ -990,9 +1000,8 @@ mod tests {
         }
         // With no window the first failure is kept; with the whole bound, the shortest.
         let limits = |shorten| Limits {
-            executions: 20_000,
-            time: Duration::from_secs(60),
             shorten,
+            ..no_deadline
         };
         assert_eq!(
             minimised(lost_update, &limits(0)).1.as_ref(),
@@ -1025,19 +1034,15 @@ mod tests {
             bound0.len() > 1 && bound0.iter().all(Option::is_some),
             "{bound0:?}"
         );
-        let no_time = |shorten| Limits {
-            executions: 20_000,
+        let no_time = Limits {
             time: Duration::ZERO,
-            shorten,
+            ..MINIMISE
         };
         // Out of time after its first failure, before its window: that one is kept.
-        assert_eq!(
-            minimised(always_fails, &no_time(500)),
-            (1, bound0[0].clone())
-        );
+        assert_eq!(minimised(always_fails, &no_time), (1, bound0[0].clone()));
         // Out of time after a bound that found nothing: no schedule, and no further bound.
         let e0 = every_execution(0, lost_update).len();
-        assert_eq!(minimised(lost_update, &no_time(500)), (e0, None));
+        assert_eq!(minimised(lost_update, &no_time), (e0, None));
     }
 
     #[test]
@@ -1069,15 +1074,17 @@ mod tests {
 
     #[test]
     fn a_minimisation_looks_for_the_kind_of_failure_found() {
-        let deadlock = explore("either", Scheduler::Random { seed: 1 }, 1000, || {
-            deadlocks_or_panics()
-        });
+        let deadlock = explore(
+            "either",
+            Scheduler::Random { seed: 1 },
+            1000,
+            deadlocks_or_panics,
+        );
         // Every schedule without a preemption panics: the deadlock needs one.
         assert_eq!(deadlock.kind(), Some(FailureKind::Deadlock), "{deadlock:?}");
         assert_eq!(deadlock.preemptions, Some(1));
         let f = Arc::new(deadlocks_or_panics);
-        let panic = Failure::from_panic(Box::new("a panic".to_owned()));
-        let min = minimise("either", &f, &panic, &MINIMISE).unwrap();
+        let min = minimise("either", &f, &a_panic(), &MINIMISE).unwrap();
         assert_eq!((min.failure.kind, min.preemptions), (FailureKind::Panic, 0));
     }
 
